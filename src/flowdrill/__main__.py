@@ -1,0 +1,3 @@
+from flowdrill.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""The ``flowdrill`` command line: parse, call the service, turn errors into exit codes.
+
+Keep imports at the top of this package light (typer only): ``flowdrill --help`` must start
+fast. Each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flowdrill import __version__
+from flowdrill.cli import estate as estate_commands
+
+app = typer.Typer(
+    name="flowdrill",
+    help="Plan, run and evaluate tabletop drills about failures of no-code integrations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"flowdrill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Workspace folder (default: nearest flowdrill.toml).",
+                     envvar="FLOWDRILL_WORKSPACE", file_okay=False),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Use the bundled demo workspace, in place.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Plan, run and evaluate tabletop drills about failures of no-code integrations."""
+    ctx.obj = {"workspace": workspace, "demo": demo}
+
+
+estate_commands.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: expected errors become clean messages and exit codes."""
+    from flowdrill.cli.output import report_error
+    from flowdrill.errors import FlowdrillError
+
+    try:
+        app()
+    except FlowdrillError as exc:
+        sys.exit(report_error(exc))
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a raw traceback
+        from flowdrill.config import get_settings
+
+        if get_settings().debug:
+            raise
+        report_error(RuntimeError(f"internal error: {exc!r}. Set FLOWDRILL_DEBUG=1 for details "
+                                  "and report it as a bug."))
+        sys.exit(1)

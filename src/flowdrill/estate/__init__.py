@@ -1,0 +1,1 @@
+"""The estate: model, file format, references and redaction."""

@@ -1,0 +1,339 @@
+"""Read and write estate files: YAML, one file or a folder of files merged by id.
+
+A file holds any of the collections of :class:`Estate` (``teams``, ``flows`` ...). Files are
+merged in path order; an id defined twice is an error, except in files written by
+``flowdrill import`` (marked by a top-level ``generated`` section): their entities are defaults,
+so a system that many imported workflows share, or that a hand-written file describes better,
+is kept once and the first (hand-written first) definition wins. A file may also hold an ``overlay``
+section: partial entities (``id`` plus the fields to set) applied on top of entities defined
+elsewhere, typically hand-written owners and criticality on top of imported flows, so that
+re-importing never loses them.
+
+Every problem in every file is reported at once, with file, line, column and path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from flowdrill.errors import InvalidFiles, Problem
+from flowdrill.estate.model import COLLECTIONS, Estate
+from flowdrill.estate.references import check_references
+from flowdrill.yamlfile import Located, dump_yaml, format_path, parse_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+TOP_LEVEL = ("name", "description", *COLLECTIONS, "overlay", "generated")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _key(collection: str, item: dict[str, Any]) -> Any:
+    return item.get("touchpoint" if collection == "raci" else "id")
+
+
+@dataclass
+class _Origin:
+    located: Located
+    path: tuple[str | int, ...]
+
+
+class _Merger:
+    """Collects entities from parsed files, remembering where each came from."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, list[dict[str, Any]]] = {c: [] for c in COLLECTIONS}
+        self.origins: dict[str, list[list[_Origin]]] = {c: [] for c in COLLECTIONS}
+        self.scalars: dict[str, tuple[Any, Located]] = {}
+        self.overlays: list[tuple[str, dict[str, Any], _Origin]] = []
+        self.defaults: list[tuple[str, Any, _Origin]] = []
+        self.problems: list[Problem] = []
+
+    def add(self, doc: Located) -> None:
+        if doc.data is None:
+            return
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem((), "an estate file must be a mapping of sections"))
+            return
+        generated = "generated" in doc.data
+        for key, value in doc.data.items():
+            if key == "generated":
+                continue
+            if key in ("name", "description"):
+                self._scalar(doc, key, value)
+            elif key == "overlay":
+                self._overlay(doc, value)
+            elif key in COLLECTIONS:
+                for i, item in self._items(doc, (key,), value):
+                    if generated:
+                        self.defaults.append((key, item, _Origin(doc, (key, i))))
+                    else:
+                        self.items[key].append(item)
+                        self.origins[key].append([_Origin(doc, (key, i))])
+            else:
+                self.problems.append(doc.problem((key,), _unknown_key(key, TOP_LEVEL)))
+
+    def _scalar(self, doc: Located, key: str, value: Any) -> None:
+        if key in self.scalars and self.scalars[key][0] != value:
+            other = self.scalars[key][1]
+            line, _ = other.where((key,))
+            self.problems.append(
+                doc.problem((key,), f"{key} is already set to {self.scalars[key][0]!r} "
+                            f"in {other.file}:{line}")
+            )
+        else:
+            self.scalars[key] = (value, doc)
+
+    def _items(
+        self, doc: Located, path: tuple[str | int, ...], value: Any
+    ) -> Iterable[tuple[int, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problems.append(doc.problem(path, f"{path[-1]} must be a list"))
+            return []
+        return enumerate(value)
+
+    def _overlay(self, doc: Located, value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, dict):
+            self.problems.append(doc.problem(("overlay",), "overlay must be a mapping of sections"))
+            return
+        for collection, entries in value.items():
+            if collection not in COLLECTIONS:
+                self.problems.append(
+                    doc.problem(("overlay", collection), _unknown_key(collection, COLLECTIONS))
+                )
+                continue
+            for i, entry in self._items(doc, ("overlay", collection), entries):
+                path = ("overlay", collection, i)
+                if not isinstance(entry, dict) or _key(collection, entry) is None:
+                    self.problems.append(
+                        doc.problem(path, "an overlay entry needs the id of what it changes")
+                    )
+                    continue
+                self.overlays.append((collection, entry, _Origin(doc, path)))
+
+    def add_defaults(self) -> None:
+        """Entities of generated files, unless something already defines the same id."""
+        known = {
+            c: {_key(c, item) for item in self.items[c] if isinstance(item, dict)}
+            for c in COLLECTIONS
+        }
+        for collection, item, origin in self.defaults:
+            key = _key(collection, item) if isinstance(item, dict) else None
+            if key is not None and key in known[collection]:
+                continue
+            known[collection].add(key)
+            self.items[collection].append(item)
+            self.origins[collection].append([origin])
+
+    def apply_overlays(self) -> None:
+        for collection, entry, origin in self.overlays:
+            index = {
+                _key(collection, item): n
+                for n, item in enumerate(self.items[collection])
+                if isinstance(item, dict)
+            }
+            target = _key(collection, entry)
+            if target not in index:
+                self.problems.append(
+                    origin.located.problem(
+                        (*origin.path, "id"),
+                        f"overlay for unknown {collection.rstrip('s')} {target!r}",
+                    )
+                )
+                continue
+            n = index[target]
+            self.items[collection][n] = _deep_merge(self.items[collection][n], entry)
+            self.origins[collection][n].insert(0, origin)
+
+    def locate(self, path: tuple[str | int, ...], message: str) -> Problem:
+        """Turn a path in the merged estate into a problem in the right file."""
+        if len(path) >= 2 and path[0] in self.origins and isinstance(path[1], int):
+            origins = self.origins[str(path[0])][path[1]]
+            rest = path[2:]
+            for origin in origins:  # overlays first: they set the value that is wrong
+                if (*origin.path, *rest) in origin.located.positions:
+                    return origin.located.problem((*origin.path, *rest), message)
+            base = origins[-1]
+            return base.located.problem((*base.path, *rest), message)
+        source = self.scalars.get(str(path[0]), (None, None))[1] if path else None
+        if source is not None:
+            return source.problem(path, message)
+        return Problem("<estate>", None, None, format_path(path), message)
+
+
+def _deep_merge(base: Any, patch: Any) -> Any:
+    if isinstance(base, dict) and isinstance(patch, dict):
+        merged = dict(base)
+        for key, value in patch.items():
+            merged[key] = _deep_merge(base.get(key), value) if key in base else value
+        return merged
+    return patch
+
+
+def _unknown_key(key: str, allowed: Sequence[str]) -> str:
+    close = get_close_matches(key, allowed, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(allowed)}"
+    return f"unknown section {key!r}; {hint}"
+
+
+def _describe(error: Any) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "missing":
+        return f"missing required field {error['loc'][-1]!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {error['loc'][-1]!r}"
+    if kind.startswith("value_error"):
+        return msg.removeprefix("Value error, ")
+    got = error.get("input")
+    if isinstance(got, dict | list):
+        return f"wrong type: {msg[0].lower()}{msg[1:]}"
+    return f"wrong type or value: {msg[0].lower()}{msg[1:]} (got {got!r})"
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop pydantic's tagged-union labels from ``loc`` so it follows the document."""
+    out: list[str | int] = []
+    for n, part in enumerate(loc):
+        last = n == len(loc) - 1
+        if isinstance(data, dict) and part not in data and not last:
+            continue
+        out.append(part)
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            data = None
+    return tuple(out)
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _item_adapter(collection: str) -> TypeAdapter[Any]:
+    """Validator for one entity of ``collection`` (``flows`` -> ``Flow``)."""
+    if collection not in _ADAPTERS:
+        (item_type,) = Estate.model_fields[collection].annotation.__args__  # type: ignore[union-attr]
+        _ADAPTERS[collection] = TypeAdapter(item_type)
+    return _ADAPTERS[collection]
+
+
+def build_estate(documents: Sequence[Located]) -> Estate:
+    """Merge parsed documents into a validated estate, or raise with every problem found."""
+    merger = _Merger()
+    for doc in documents:
+        merger.add(doc)
+    merger.add_defaults()
+    merger.apply_overlays()
+    problems = list(merger.problems)
+
+    fields: dict[str, Any] = {k: v for k, (v, _) in merger.scalars.items()}
+    for key in ("name", "description"):
+        if key in fields and not isinstance(fields[key], str):
+            problems.append(merger.locate((key,), f"{key} must be text"))
+            del fields[key]
+    # Validate entity by entity: the valid ones still get their references checked, so every
+    # problem is reported in one go. ``kept`` maps an index in the estate to one in the files.
+    kept: dict[str, list[int]] = {}
+    rejected: dict[str, set[str]] = {"touchpoints": set()}
+    for collection in COLLECTIONS:
+        adapter = _item_adapter(collection)
+        valid, kept[collection] = [], []
+        for n, item in enumerate(merger.items[collection]):
+            try:
+                valid.append(adapter.validate_python(item))
+                kept[collection].append(n)
+            except ValidationError as exc:
+                for error in exc.errors():
+                    path = _data_path(item, error["loc"])
+                    problems.append(merger.locate((collection, n, *path), _describe(error)))
+                _remember_ids(rejected, collection, item)
+        fields[collection] = valid
+
+    estate = Estate.model_construct(**fields)
+    for ref in check_references(estate, rejected):
+        collection, n, *rest = ref.path
+        problems.append(merger.locate((collection, kept[str(collection)][int(n)], *rest), ref.message))
+    if problems:
+        raise InvalidFiles(problems)
+    return Estate(**fields)
+
+
+def _remember_ids(known: dict[str, set[str]], collection: str, item: Any) -> None:
+    """Note the ids an invalid entity would have defined (flow touchpoints included)."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return
+    known.setdefault(collection, set()).add(item["id"])
+    if collection == "flows" and isinstance(item.get("steps"), list):
+        for step in item["steps"]:
+            for touch in step.get("touchpoints") or [] if isinstance(step, dict) else []:
+                if isinstance(touch, dict):
+                    known["touchpoints"].add(f"{item['id']}/{step.get('id')}/{touch.get('dataset')}")
+
+
+def estate_files(path: Path) -> list[Path]:
+    """The YAML files that make up an estate at ``path`` (a file or a folder)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    return [path]
+
+
+def read_documents(paths: Sequence[Path], *, relative_to: Path | None = None) -> list[Located]:
+    """Read and parse files; unreadable or malformed files raise with every problem at once."""
+    documents: list[Located] = []
+    problems: list[Problem] = []
+    for path in paths:
+        name = str(path.relative_to(relative_to)) if relative_to else str(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(Problem(name, None, None, "", f"file is {size} bytes; the "
+                                        f"limit is {MAX_FILE_BYTES}"))
+                continue
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(name, None, None, "", "no such file or folder"))
+            continue
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, None, None, "", f"not UTF-8 text ({exc.reason})"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(name, None, None, "", f"cannot read: {exc.strerror}"))
+            continue
+        doc, found = parse_yaml(text, name)
+        problems.extend(found)
+        documents.append(doc)
+    if problems:
+        raise InvalidFiles(problems)
+    return documents
+
+
+def load_estate(paths: Sequence[Path], *, relative_to: Path | None = None) -> Estate:
+    files = [f for p in paths for f in estate_files(p)]
+    return build_estate(read_documents(files, relative_to=relative_to))
+
+
+def parse_estate(text: str, file: str = "<estate>") -> Estate:
+    """Parse one estate document from text (tests, stdin)."""
+    doc, problems = parse_yaml(text, file)
+    if problems:
+        raise InvalidFiles(problems)
+    return build_estate([doc])
+
+
+def estate_to_data(estate: BaseModel) -> dict[str, Any]:
+    data = estate.model_dump(mode="json", exclude_defaults=True)
+    return {k: v for k, v in data.items() if v not in ([], None)}
+
+
+def dump_estate(estate: Estate) -> str:
+    """The estate as one YAML document that :func:`parse_estate` reads back equal."""
+    return dump_yaml(estate_to_data(estate))

@@ -1,0 +1,174 @@
+"""The workspace: a folder with ``flowdrill.toml``, estate files and a local database.
+
+This is the application layer the CLI and the web share: open a workspace, load its estate.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from flowdrill.errors import InputError, InvalidFiles, Problem, WorkspaceNotFound
+from flowdrill.estate.load import build_estate, estate_files, read_documents
+from flowdrill.estate.model import Estate
+
+CONFIG_FILE = "flowdrill.toml"
+DATABASE_FILE = Path(".flowdrill") / "flowdrill.db"
+
+EMPTY_CONFIG = """\
+# flowdrill workspace. Paths are relative to this file.
+[workspace]
+name = "{name}"
+# Folders or files of estate YAML, merged in order.
+estate = ["estate"]
+"""
+
+EMPTY_ESTATE = """\
+# The estate: teams, people, systems, platforms, datasets, credentials, flows, monitors, raci,
+# runbooks. Split it across as many YAML files in this folder as you like; they are merged.
+# `flowdrill schema estate` prints the JSON Schema for editor completion.
+name: "{name}"
+teams: []
+systems: []
+platforms: []
+flows: []
+"""
+
+
+class WorkspaceSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "workspace"
+    estate: list[str] = Field(default_factory=lambda: ["estate"])
+
+
+class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    workspace: WorkspaceSection = Field(default_factory=WorkspaceSection)
+
+
+def demo_root() -> Path:
+    """The bundled demo workspace, used in place (never copied) by ``--demo``."""
+    return Path(str(resources.files("flowdrill") / "demo"))
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: WorkspaceConfig
+    bundled: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.config.workspace.name
+
+    def estate_paths(self) -> list[Path]:
+        return [self.root / p for p in self.config.workspace.estate]
+
+    def estate_files(self) -> list[Path]:
+        return [f for p in self.estate_paths() for f in estate_files(p)]
+
+    @cached_property
+    def estate(self) -> Estate:
+        docs = read_documents(self.estate_files(), relative_to=self.root)
+        return build_estate(docs)
+
+
+def _read_config(path: Path) -> WorkspaceConfig:
+    name = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(found[1]), int(found[2])) if found else (None, None)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise InvalidFiles([Problem(name, line, col, "", f"TOML syntax error: {message}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidFiles([Problem(name, None, None, "", f"cannot read: {exc}")]) from None
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidFiles(
+            [
+                Problem(name, None, None, ".".join(map(str, e["loc"])), e["msg"])
+                for e in exc.errors()
+            ]
+        ) from None
+
+
+def find_workspace(start: Path) -> Path | None:
+    for folder in [start, *start.parents]:
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
+def open_workspace(path: Path | None = None, *, demo: bool = False) -> Workspace:
+    """Open the demo, the workspace at ``path``, or the nearest one above the current folder."""
+    if demo:
+        root = demo_root()
+        return Workspace(root, _read_config(root / CONFIG_FILE), bundled=True)
+    root = path if path is not None else find_workspace(Path.cwd())
+    if root is None:
+        raise WorkspaceNotFound(
+            f"no {CONFIG_FILE} here or in any parent folder; run 'flowdrill init' to create a "
+            "workspace, pass --workspace DIR, or use --demo"
+        )
+    if not (root / CONFIG_FILE).is_file():
+        raise WorkspaceNotFound(f"{root} is not a flowdrill workspace (no {CONFIG_FILE})")
+    return Workspace(root, _read_config(root / CONFIG_FILE))
+
+
+def init_workspace(root: Path, *, demo: bool = False, name: str | None = None) -> Workspace:
+    """Create a workspace: config, estate folder and an empty local database.
+
+    Refuses to touch a folder that already holds a workspace, so nothing is overwritten.
+    """
+    if (root / CONFIG_FILE).exists():
+        raise InputError(f"{root / CONFIG_FILE} already exists; nothing was changed")
+    root.mkdir(parents=True, exist_ok=True)
+    if demo:
+        source = demo_root()
+        shutil.copytree(source / "estate", root / "estate", dirs_exist_ok=False)
+        for extra in sorted(source.iterdir()):
+            if extra.is_file() and extra.suffix in (".toml", ".yaml", ".md"):
+                shutil.copy2(extra, root / extra.name)
+    else:
+        title = name or root.resolve().name
+        quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+        (root / "estate").mkdir(exist_ok=True)
+        estate_file = root / "estate" / "estate.yaml"
+        if not estate_file.exists():
+            estate_file.write_text(EMPTY_ESTATE.format(name=quoted), encoding="utf-8")
+        (root / CONFIG_FILE).write_text(EMPTY_CONFIG.format(name=quoted), encoding="utf-8")
+    _create_database(root / DATABASE_FILE)
+    return open_workspace(root)
+
+
+def _create_database(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+
+
+def validate_path(path: Path) -> Estate:
+    """Validate a workspace, a folder of estate files or one file; raise with every problem."""
+    if not path.exists():
+        raise InvalidFiles([Problem(str(path), None, None, "", "no such file or folder")])
+    if path.is_dir() and (path / CONFIG_FILE).is_file():
+        return open_workspace(path).estate
+    files = estate_files(path)
+    if not files:
+        raise InvalidFiles([Problem(str(path), None, None, "", "no .yaml or .yml files here")])
+    return build_estate(read_documents(files))

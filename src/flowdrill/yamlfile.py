@@ -1,0 +1,115 @@
+"""YAML that remembers where each value came from, so errors can name a line and column.
+
+Used for every hand-written file flowdrill reads (estate, scenarios, runbooks, catalog).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from flowdrill.errors import Problem
+
+Path = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+MAX_DEPTH = 64
+
+
+@dataclass
+class Located:
+    """Parsed YAML data plus the (line, column) of every mapping entry and list item."""
+
+    file: str
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path) -> tuple[int | None, int | None]:
+        """Position of ``path``, or of its nearest ancestor that has one."""
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.positions:
+                return self.positions[path[:n]]
+        return None, None
+
+    def problem(self, path: Path, message: str) -> Problem:
+        line, column = self.where(path)
+        return Problem(self.file, line, column, format_path(path), message)
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``('flows', 3, 'steps', 0)`` -> ``flows[3].steps[0]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Builder:
+    def __init__(self, loc: Located, loader: Any) -> None:
+        self.loc = loc
+        self.loader = loader
+        self.problems: list[Problem] = []
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.loc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if len(path) > MAX_DEPTH:
+            self.problems.append(self.loc.problem(path, f"nested deeper than {MAX_DEPTH} levels"))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int | float | bool):
+                    self.problems.append(self.loc.problem(path, "mapping keys must be plain text"))
+                    continue
+                key = str(key)
+                if key in out:
+                    line = key_node.start_mark.line + 1
+                    self.problems.append(
+                        Problem(
+                            self.loc.file,
+                            line,
+                            key_node.start_mark.column + 1,
+                            format_path((*path, key)),
+                            f"key {key!r} appears twice in the same mapping",
+                        )
+                    )
+                    continue
+                out[key] = self.build(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Located, list[Problem]]:
+    """Parse one YAML document. Syntax errors become problems, never exceptions."""
+    loc = Located(file, None)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return loc, []
+        builder = _Builder(loc, loader)
+        loc.data = builder.build(node, ())
+        return loc, builder.problems
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in str(exc):
+            what = "expected a single YAML document, found several (remove the extra '---')"
+        return loc, [Problem(file, line, column, "", f"YAML syntax error: {what}")]
+    except (yaml.YAMLError, ValueError) as exc:
+        return loc, [Problem(file, None, None, "", f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
