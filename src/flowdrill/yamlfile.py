@@ -27,16 +27,19 @@ class Located:
     file: str
     data: Any
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
-    def where(self, path: Path) -> tuple[int | None, int | None]:
-        """Position of ``path``, or of its nearest ancestor that has one."""
+    def where(self, path: Path, *, at_key: bool = False) -> tuple[int | None, int | None]:
+        """Position of ``path`` (its key, if asked), or of its nearest ancestor that has one."""
+        if at_key and path in self.key_positions:
+            return self.key_positions[path]
         for n in range(len(path), -1, -1):
             if path[:n] in self.positions:
                 return self.positions[path[:n]]
         return None, None
 
-    def problem(self, path: Path, message: str) -> Problem:
-        line, column = self.where(path)
+    def problem(self, path: Path, message: str, *, at_key: bool = False) -> Problem:
+        line, column = self.where(path, at_key=at_key)
         return Problem(self.file, line, column, format_path(path), message)
 
 
@@ -80,6 +83,8 @@ class _Builder:
                         )
                     )
                     continue
+                mark = key_node.start_mark
+                self.loc.key_positions[(*path, key)] = (mark.line + 1, mark.column + 1)
                 out[key] = self.build(value_node, (*path, key))
             return out
         if isinstance(node, yaml.SequenceNode):

@@ -14,6 +14,7 @@ Every problem in every file is reported at once, with file, line, column and pat
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -75,7 +76,7 @@ class _Merger:
                         self.items[key].append(item)
                         self.origins[key].append([_Origin(doc, (key, i))])
             else:
-                self.problems.append(doc.problem((key,), _unknown_key(key, TOP_LEVEL)))
+                self.problems.append(doc.problem((key,), _unknown_key(key, TOP_LEVEL), at_key=True))
 
     def _scalar(self, doc: Located, key: str, value: Any) -> None:
         if key in self.scalars and self.scalars[key][0] != value:
@@ -107,7 +108,9 @@ class _Merger:
         for collection, entries in value.items():
             if collection not in COLLECTIONS:
                 self.problems.append(
-                    doc.problem(("overlay", collection), _unknown_key(collection, COLLECTIONS))
+                    doc.problem(
+                        ("overlay", collection), _unknown_key(collection, COLLECTIONS), at_key=True
+                    )
                 )
                 continue
             for i, entry in self._items(doc, ("overlay", collection), entries):
@@ -153,19 +156,19 @@ class _Merger:
             self.items[collection][n] = _deep_merge(self.items[collection][n], entry)
             self.origins[collection][n].insert(0, origin)
 
-    def locate(self, path: tuple[str | int, ...], message: str) -> Problem:
+    def locate(self, path: tuple[str | int, ...], message: str, *, at_key: bool = False) -> Problem:
         """Turn a path in the merged estate into a problem in the right file."""
         if len(path) >= 2 and path[0] in self.origins and isinstance(path[1], int):
             origins = self.origins[str(path[0])][path[1]]
             rest = path[2:]
             for origin in origins:  # overlays first: they set the value that is wrong
                 if (*origin.path, *rest) in origin.located.positions:
-                    return origin.located.problem((*origin.path, *rest), message)
+                    return origin.located.problem((*origin.path, *rest), message, at_key=at_key)
             base = origins[-1]
             return base.located.problem((*base.path, *rest), message)
         source = self.scalars.get(str(path[0]), (None, None))[1] if path else None
         if source is not None:
-            return source.problem(path, message)
+            return source.problem(path, message, at_key=at_key)
         return Problem("<estate>", None, None, format_path(path), message)
 
 
@@ -240,8 +243,10 @@ def build_estate(documents: Sequence[Located]) -> Estate:
         if key in fields and not isinstance(fields[key], str):
             problems.append(merger.locate((key,), f"{key} must be text"))
             del fields[key]
-    # Validate entity by entity: the valid ones still get their references checked, so every
-    # problem is reported in one go. ``kept`` maps an index in the estate to one in the files.
+    # Validate entity by entity, so every problem is reported in one go: an invalid entity is
+    # salvaged without its wrong fields to check the references it holds, and the ids of
+    # entities that cannot be salvaged still count as known. ``kept`` maps an index in the
+    # estate to one in the files.
     kept: dict[str, list[int]] = {}
     rejected: dict[str, set[str]] = {"touchpoints": set()}
     for collection in COLLECTIONS:
@@ -252,19 +257,54 @@ def build_estate(documents: Sequence[Located]) -> Estate:
                 valid.append(adapter.validate_python(item))
                 kept[collection].append(n)
             except ValidationError as exc:
+                paths = []
                 for error in exc.errors():
                     path = _data_path(item, error["loc"])
-                    problems.append(merger.locate((collection, n, *path), _describe(error)))
-                _remember_ids(rejected, collection, item)
+                    paths.append(path)
+                    problems.append(
+                        merger.locate(
+                            (collection, n, *path),
+                            _describe(error),
+                            at_key=error["type"] == "extra_forbidden",
+                        )
+                    )
+                salvaged = _salvage(adapter, item, paths)
+                if salvaged is not None:
+                    valid.append(salvaged)
+                    kept[collection].append(n)
+                else:
+                    _remember_ids(rejected, collection, item)
         fields[collection] = valid
 
     estate = Estate.model_construct(**fields)
+    def in_files(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        collection, n, *rest = path
+        return (collection, kept[str(collection)][int(n)], *rest)
+
     for ref in check_references(estate, rejected):
-        collection, n, *rest = ref.path
-        problems.append(merger.locate((collection, kept[str(collection)][int(n)], *rest), ref.message))
+        message = ref.message
+        if ref.also_at is not None:
+            first = merger.locate(in_files(ref.also_at), "")
+            message += f" (first defined at {first.file}:{first.line})"
+        problems.append(merger.locate(in_files(ref.path), message))
     if problems:
         raise InvalidFiles(problems)
     return Estate(**fields)
+
+
+def _salvage(adapter: TypeAdapter[Any], item: Any, paths: list[tuple[str | int, ...]]) -> Any:
+    """The entity without its wrong fields, if that is valid; otherwise None."""
+    pruned = copy.deepcopy(item)
+    for path in sorted(paths, key=len, reverse=True):
+        parent = pruned
+        for part in path[:-1]:
+            parent = parent[part] if isinstance(parent, dict | list) else None
+        if isinstance(parent, dict) and path and path[-1] in parent:
+            del parent[path[-1]]
+    try:
+        return adapter.validate_python(pruned)
+    except (ValidationError, KeyError, IndexError, TypeError):
+        return None
 
 
 def _remember_ids(known: dict[str, set[str]], collection: str, item: Any) -> None:

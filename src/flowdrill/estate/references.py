@@ -24,6 +24,7 @@ class RefProblem:
 
     path: Path
     message: str
+    also_at: Path | None = None  # e.g. where a duplicated id was first defined
 
 
 def _ref_in(annotation: Any) -> Ref | None:
@@ -74,9 +75,9 @@ def _duplicates(estate: Estate) -> Iterator[RefProblem]:
         for i, entity in enumerate(getattr(estate, name)):
             key = entity.touchpoint if name == "raci" else entity.id
             if key in seen:
+                field = "touchpoint" if name == "raci" else "id"
                 yield RefProblem(
-                    (name, i, "touchpoint" if name == "raci" else "id"),
-                    f"duplicate id {key!r} in {name} (first defined at {name}[{seen[key]}])",
+                    (name, i, field), f"duplicate id {key!r} in {name}", (name, seen[key], field)
                 )
             else:
                 seen[key] = i

@@ -1,0 +1,1 @@
+"""Bundled demo workspace: the fictional Northwind Outfitters integration estate."""
