@@ -19,16 +19,6 @@ class Settings(BaseSettings):
         description="Workspace folder to use when --workspace is not given "
         "(default: the nearest folder upwards holding flowdrill.toml).",
     )
-    database_url: str | None = Field(
-        None,
-        description="SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db "
-        "(default: SQLite file .flowdrill/flowdrill.db inside the workspace).",
-    )
-    state_dir: Path = Field(
-        Path.home() / ".local" / "state" / "flowdrill",
-        description="Where flowdrill keeps state for workspaces it may not write to, "
-        "such as the bundled demo.",
-    )
     max_input_mb: float = Field(
         20.0, gt=0, description="Largest input file (estate, export) flowdrill reads, in MiB."
     )
@@ -39,3 +29,15 @@ class Settings(BaseSettings):
 
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_table() -> str:
+    """Markdown table of every setting, for the README (kept in step by a test)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        if isinstance(default, Path):
+            default = str(default).replace(str(Path.home()), "~")
+        shown = "" if default is None else f"`{default}`"
+        rows.append(f"| `FLOWDRILL_{name.upper()}` | {shown} | {info.description} |")
+    return "\n".join(rows) + "\n"

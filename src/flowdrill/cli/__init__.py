@@ -36,8 +36,13 @@ def main_options(
     ctx: typer.Context,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", help="Workspace folder (default: nearest flowdrill.toml).",
-                     envvar="FLOWDRILL_WORKSPACE", file_okay=False),
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: nearest flowdrill.toml).",
+            envvar="FLOWDRILL_WORKSPACE",
+            file_okay=False,
+        ),
     ] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Use the bundled demo workspace, in place.")
@@ -62,11 +67,15 @@ def main() -> None:
         app()
     except FlowdrillError as exc:
         sys.exit(report_error(exc))
-    except Exception as exc:  # noqa: BLE001 - last line of defence: never a raw traceback
+    except Exception as exc:
         from flowdrill.config import get_settings
 
         if get_settings().debug:
             raise
-        report_error(RuntimeError(f"internal error: {exc!r}. Set FLOWDRILL_DEBUG=1 for details "
-                                  "and report it as a bug."))
+        report_error(
+            RuntimeError(
+                f"internal error: {exc!r}. Set FLOWDRILL_DEBUG=1 for details "
+                "and report it as a bug."
+            )
+        )
         sys.exit(1)

@@ -20,9 +20,16 @@ class SchemaName(StrEnum):
     estate = "estate"
 
 
+class SchemaFormat(StrEnum):
+    json = "json"
+    markdown = "markdown"
+
+
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path("."),
-    demo: Annotated[bool, typer.Option("--demo", help="Start from a copy of the demo estate.")] = False,
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")] = Path(),
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Start from a copy of the demo estate.")
+    ] = False,
     name: Annotated[str | None, typer.Option(help="Workspace name (default: folder name).")] = None,
 ) -> None:
     """Create a workspace: flowdrill.toml, an estate folder and a local database."""
@@ -64,8 +71,18 @@ def validate(
     )
 
 
-def schema(what: Annotated[SchemaName, typer.Argument(help="Which schema.")] = SchemaName.estate) -> None:
-    """Print the JSON Schema of a file format, for editor completion."""
+def schema(
+    what: Annotated[SchemaName, typer.Argument(help="Which file format.")] = SchemaName.estate,
+    output: Annotated[
+        SchemaFormat, typer.Option("--format", help="JSON Schema, or the Markdown reference.")
+    ] = SchemaFormat.json,
+) -> None:
+    """Print the JSON Schema of a file format (for editor completion) or its reference."""
+    if output is SchemaFormat.markdown:
+        from flowdrill.estate.reference import format_reference
+
+        typer.echo(format_reference(), nl=False)
+        return
     from flowdrill.estate.schema import estate_schema
 
     print_json(estate_schema())

@@ -23,7 +23,9 @@ def report_error(exc: BaseException) -> int:
 
     if isinstance(exc, InvalidFiles):
         for problem in exc.problems:
-            err_console.print(f"[red]error[/red] {problem}", markup=True, highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[red]error[/red] {problem}", markup=True, highlight=False, soft_wrap=True
+            )
         err_console.print(f"[bold red]{exc}[/bold red]", highlight=False)
     else:
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)

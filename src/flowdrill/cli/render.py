@@ -23,8 +23,19 @@ def render_overview(view: Overview) -> None:
     console.print(platforms)
 
     critical = Table(title="Most critical flows", header_style="bold")
-    for column in ("#", "flow", "platform", "criticality", "process", "writes", "records/h", "RTO min"):
-        critical.add_column(column, justify="right" if column in ("#", "writes", "records/h", "RTO min") else "left")
+    for column in (
+        "#",
+        "flow",
+        "platform",
+        "criticality",
+        "process",
+        "writes",
+        "records/h",
+        "RTO min",
+    ):
+        critical.add_column(
+            column, justify="right" if column in ("#", "writes", "records/h", "RTO min") else "left"
+        )
     for n, rank in enumerate(view.most_critical, 1):
         flow = rank.flow
         critical.add_row(

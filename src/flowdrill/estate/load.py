@@ -83,8 +83,10 @@ class _Merger:
             other = self.scalars[key][1]
             line, _ = other.where((key,))
             self.problems.append(
-                doc.problem((key,), f"{key} is already set to {self.scalars[key][0]!r} "
-                            f"in {other.file}:{line}")
+                doc.problem(
+                    (key,),
+                    f"{key} is already set to {self.scalars[key][0]!r} in {other.file}:{line}",
+                )
             )
         else:
             self.scalars[key] = (value, doc)
@@ -188,7 +190,7 @@ def _unknown_key(key: str, allowed: Sequence[str]) -> str:
 
 
 def _describe(error: Any) -> str:
-    kind, msg = error["type"], error["msg"]
+    kind, msg = str(error["type"]), str(error["msg"])
     if kind == "missing":
         return f"missing required field {error['loc'][-1]!r}"
     if kind == "extra_forbidden":
@@ -277,6 +279,7 @@ def build_estate(documents: Sequence[Located]) -> Estate:
         fields[collection] = valid
 
     estate = Estate.model_construct(**fields)
+
     def in_files(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
         collection, n, *rest = path
         return (collection, kept[str(collection)][int(n)], *rest)
@@ -296,11 +299,14 @@ def _salvage(adapter: TypeAdapter[Any], item: Any, paths: list[tuple[str | int, 
     """The entity without its wrong fields, if that is valid; otherwise None."""
     pruned = copy.deepcopy(item)
     for path in sorted(paths, key=len, reverse=True):
-        parent = pruned
+        parent: Any = pruned
         for part in path[:-1]:
-            parent = parent[part] if isinstance(parent, dict | list) else None
+            if isinstance(parent, dict):
+                parent = parent.get(part)
+            elif isinstance(parent, list) and isinstance(part, int) and part < len(parent):
+                parent = parent[part]
         if isinstance(parent, dict) and path and path[-1] in parent:
-            del parent[path[-1]]
+            parent.pop(path[-1])
     try:
         return adapter.validate_python(pruned)
     except (ValidationError, KeyError, IndexError, TypeError):
@@ -316,7 +322,9 @@ def _remember_ids(known: dict[str, set[str]], collection: str, item: Any) -> Non
         for step in item["steps"]:
             for touch in step.get("touchpoints") or [] if isinstance(step, dict) else []:
                 if isinstance(touch, dict):
-                    known["touchpoints"].add(f"{item['id']}/{step.get('id')}/{touch.get('dataset')}")
+                    known["touchpoints"].add(
+                        f"{item['id']}/{step.get('id')}/{touch.get('dataset')}"
+                    )
 
 
 def estate_files(path: Path) -> list[Path]:
@@ -326,7 +334,12 @@ def estate_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_documents(paths: Sequence[Path], *, relative_to: Path | None = None) -> list[Located]:
+def read_documents(
+    paths: Sequence[Path],
+    *,
+    relative_to: Path | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> list[Located]:
     """Read and parse files; unreadable or malformed files raise with every problem at once."""
     documents: list[Located] = []
     problems: list[Problem] = []
@@ -334,9 +347,9 @@ def read_documents(paths: Sequence[Path], *, relative_to: Path | None = None) ->
         name = str(path.relative_to(relative_to)) if relative_to else str(path)
         try:
             size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                problems.append(Problem(name, None, None, "", f"file is {size} bytes; the "
-                                        f"limit is {MAX_FILE_BYTES}"))
+            if size > max_bytes:
+                message = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
+                problems.append(Problem(name, None, None, "", message))
                 continue
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -356,9 +369,11 @@ def read_documents(paths: Sequence[Path], *, relative_to: Path | None = None) ->
     return documents
 
 
-def load_estate(paths: Sequence[Path], *, relative_to: Path | None = None) -> Estate:
+def load_estate(
+    paths: Sequence[Path], *, relative_to: Path | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Estate:
     files = [f for p in paths for f in estate_files(p)]
-    return build_estate(read_documents(files, relative_to=relative_to))
+    return build_estate(read_documents(files, relative_to=relative_to, max_bytes=max_bytes))
 
 
 def parse_estate(text: str, file: str = "<estate>") -> Estate:

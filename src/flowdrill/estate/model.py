@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -202,7 +202,9 @@ class Person(Entity):
     email: str | None = None
     phone: str | None = None
     chat: str | None = Field(None, description="chat handle, e.g. @dana")
-    roles: list[str] = Field(default_factory=list, description="job roles, e.g. 'platform engineer'")
+    roles: list[str] = Field(
+        default_factory=list, description="job roles, e.g. 'platform engineer'"
+    )
 
 
 class Team(Entity):
@@ -559,8 +561,9 @@ class Estate(Entity):
     raci: list[RaciEntry] = Field(default_factory=list)
     runbooks: list[Runbook] = Field(default_factory=list)
 
-    def by_id(self, collection: str) -> dict[str, BaseModel]:
-        return {e.id: e for e in getattr(self, collection)}  # type: ignore[attr-defined]
+    def by_id(self, collection: str) -> dict[str, Any]:
+        """Entities of ``collection`` by id (not for ``raci``, keyed by touchpoint)."""
+        return {e.id: e for e in getattr(self, collection)}
 
     def touchpoint_keys(self) -> list[str]:
         return [k for f in self.flows for k in f.touchpoint_keys()]

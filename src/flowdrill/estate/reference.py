@@ -21,16 +21,19 @@ def _type(prop: dict[str, Any]) -> str:
     if "anyOf" in prop or "oneOf" in prop:
         parts = [p for p in prop.get("anyOf", prop.get("oneOf", [])) if p.get("type") != "null"]
         return " or ".join(_type(p) for p in parts)
-    kind = prop.get("type", "any")
+    kind = str(prop.get("type", "any"))
     if kind == "string" and prop.get("description", "").startswith(("id of", "touchpoint key")):
-        return prop["description"]
+        return str(prop["description"])
     if kind == "array":
         return f"list of {_type(prop.get('items', {}))}"
     if kind == "string" and prop.get("format") == "date":
         return "date (YYYY-MM-DD)"
-    return {"string": "text", "integer": "integer", "number": "number", "boolean": "true/false"}.get(
-        kind, kind
-    )
+    return {
+        "string": "text",
+        "integer": "integer",
+        "number": "number",
+        "boolean": "true/false",
+    }.get(kind, kind)
 
 
 def _default(prop: dict[str, Any], required: bool) -> str:

@@ -52,7 +52,9 @@ def overview(estate: Estate, *, top: int = 10) -> Overview:
         FlowRank(
             flow=f,
             platform=platforms[f.platform].name,
-            writes=len({t.dataset for s in f.steps for t in s.touchpoints if t.access == Access.write}),
+            writes=len(
+                {t.dataset for s in f.steps for t in s.touchpoints if t.access == Access.write}
+            ),
             fan_in=fan_in[f.id],
         )
         for f in estate.flows

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from flowdrill.config import get_settings
 from flowdrill.errors import InputError, InvalidFiles, Problem, WorkspaceNotFound
-from flowdrill.estate.load import build_estate, estate_files, read_documents
+from flowdrill.estate.load import build_estate, estate_files, load_estate, read_documents
 from flowdrill.estate.model import Estate
 
 CONFIG_FILE = "flowdrill.toml"
@@ -79,8 +80,11 @@ class Workspace:
 
     @cached_property
     def estate(self) -> Estate:
-        docs = read_documents(self.estate_files(), relative_to=self.root)
-        return build_estate(docs)
+        return load_estate(self.estate_paths(), relative_to=self.root, max_bytes=max_input_bytes())
+
+
+def max_input_bytes() -> int:
+    return int(get_settings().max_input_mb * 1024 * 1024)
 
 
 def _read_config(path: Path) -> WorkspaceConfig:
@@ -91,7 +95,9 @@ def _read_config(path: Path) -> WorkspaceConfig:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(found[1]), int(found[2])) if found else (None, None)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise InvalidFiles([Problem(name, line, col, "", f"TOML syntax error: {message}")]) from None
+        raise InvalidFiles(
+            [Problem(name, line, col, "", f"TOML syntax error: {message}")]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidFiles([Problem(name, None, None, "", f"cannot read: {exc}")]) from None
     try:
@@ -117,12 +123,13 @@ def open_workspace(path: Path | None = None, *, demo: bool = False) -> Workspace
     if demo:
         root = demo_root()
         return Workspace(root, _read_config(root / CONFIG_FILE), bundled=True)
-    root = path if path is not None else find_workspace(Path.cwd())
-    if root is None:
+    found = path if path is not None else find_workspace(Path.cwd())
+    if found is None:
         raise WorkspaceNotFound(
             f"no {CONFIG_FILE} here or in any parent folder; run 'flowdrill init' to create a "
             "workspace, pass --workspace DIR, or use --demo"
         )
+    root = found
     if not (root / CONFIG_FILE).is_file():
         raise WorkspaceNotFound(f"{root} is not a flowdrill workspace (no {CONFIG_FILE})")
     return Workspace(root, _read_config(root / CONFIG_FILE))
@@ -171,4 +178,4 @@ def validate_path(path: Path) -> Estate:
     files = estate_files(path)
     if not files:
         raise InvalidFiles([Problem(str(path), None, None, "", "no .yaml or .yml files here")])
-    return build_estate(read_documents(files))
+    return build_estate(read_documents(files, max_bytes=max_input_bytes()))
