@@ -23,24 +23,18 @@ def render_overview(view: Overview) -> None:
     console.print(platforms)
 
     critical = Table(title="Most critical flows", header_style="bold")
-    for column in (
-        "#",
-        "flow",
-        "platform",
-        "criticality",
-        "process",
-        "writes",
-        "records/h",
-        "RTO min",
-    ):
+    numeric = ("#", "writes", "rec/h", "RTO min")
+    for column in ("#", "flow", "platform", "criticality", "process", *numeric[1:]):
         critical.add_column(
-            column, justify="right" if column in ("#", "writes", "records/h", "RTO min") else "left"
+            column,
+            justify="right" if column in numeric else "left",
+            overflow="fold" if column == "flow" else "ellipsis",
         )
     for n, rank in enumerate(view.most_critical, 1):
         flow = rank.flow
         critical.add_row(
             str(n),
-            f"{flow.name} [dim]({flow.id})[/dim]",
+            flow.id,
             rank.platform,
             flow.criticality.value,
             flow.business_process or "-",

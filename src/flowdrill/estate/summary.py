@@ -51,7 +51,7 @@ def overview(estate: Estate, *, top: int = 10) -> Overview:
     ranks = [
         FlowRank(
             flow=f,
-            platform=platforms[f.platform].name,
+            platform=platforms[f.platform].kind.value,
             writes=len(
                 {t.dataset for s in f.steps for t in s.touchpoints if t.access == Access.write}
             ),
