@@ -73,7 +73,7 @@ def test_init_then_validate_and_overview_in_the_workspace(tmp_path: Path) -> Non
     assert run("validate", cwd=ws / "estate").returncode == 0  # found by walking upwards
     result = run("overview", cwd=ws)
     assert result.returncode == 0, result.stderr
-    assert "Order to invoice" in result.stdout
+    assert "order-to-invoice" in result.stdout
 
 
 def test_init_refuses_to_overwrite_a_workspace(tmp_path: Path) -> None:
