@@ -5,13 +5,18 @@ Used for every hand-written file flowdrill reads (estate, scenarios, runbooks, c
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from flowdrill.errors import Problem
+from flowdrill.errors import InvalidFiles, Problem
+
+T = TypeVar("T", bound=BaseModel)
+PathLike = str | os.PathLike[str]
 
 Path = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -114,6 +119,90 @@ def parse_yaml(text: str, file: str) -> tuple[Located, list[Problem]]:
         return loc, [Problem(file, None, None, "", f"YAML error: {exc}")]
     finally:
         loader.dispose()
+
+
+def describe_error(error: Any) -> str:
+    """A pydantic error as a sentence for people who write YAML, not Python."""
+    kind, msg = str(error["type"]), str(error["msg"])
+    if kind == "missing":
+        return f"missing required field {error['loc'][-1]!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {error['loc'][-1]!r}"
+    if kind.startswith("value_error"):
+        return msg.removeprefix("Value error, ")
+    got = error.get("input")
+    if isinstance(got, dict | list):
+        return f"wrong type: {msg[0].lower()}{msg[1:]}"
+    return f"wrong type or value: {msg[0].lower()}{msg[1:]} (got {got!r})"
+
+
+def data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop pydantic's tagged-union labels from ``loc`` so it follows the document."""
+    out: list[str | int] = []
+    for n, part in enumerate(loc):
+        last = n == len(loc) - 1
+        if isinstance(data, dict) and part not in data and not last:
+            continue
+        out.append(part)
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            data = None
+    return tuple(out)
+
+
+def validate_document(doc: Located, model: type[T]) -> T:
+    """Validate a whole parsed document against a pydantic model; raise with every problem."""
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        problems = [
+            doc.problem(
+                data_path(doc.data, tuple(e["loc"])),
+                describe_error(e),
+                at_key=e["type"] == "extra_forbidden",
+            )
+            for e in exc.errors()
+        ]
+        raise InvalidFiles(problems) from None
+
+
+def load_document(path: PathLike, model: type[T], *, max_bytes: int = 20 * 1024 * 1024) -> T:
+    """Read, parse and validate one YAML file (catalog entries, scenarios, runbooks ...)."""
+    from pathlib import Path
+
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            raise InvalidFiles(
+                [
+                    Problem(
+                        str(file),
+                        None,
+                        None,
+                        "",
+                        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
+                    )
+                ]
+            )
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidFiles([Problem(str(file), None, None, "", "no such file")]) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidFiles(
+            [Problem(str(file), None, None, "", f"not UTF-8 text ({exc.reason})")]
+        ) from None
+    except OSError as exc:
+        raise InvalidFiles(
+            [Problem(str(file), None, None, "", f"cannot read: {exc.strerror}")]
+        ) from None
+    doc, problems = parse_yaml(text, str(file))
+    if problems:
+        raise InvalidFiles(problems)
+    return validate_document(doc, model)
 
 
 def dump_yaml(data: Any) -> str:

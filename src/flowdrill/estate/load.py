@@ -26,7 +26,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from flowdrill.errors import InvalidFiles, Problem
 from flowdrill.estate.model import COLLECTIONS, Estate
 from flowdrill.estate.references import check_references
-from flowdrill.yamlfile import Located, dump_yaml, format_path, parse_yaml
+from flowdrill.yamlfile import (
+    Located,
+    data_path,
+    describe_error,
+    dump_yaml,
+    format_path,
+    parse_yaml,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL = ("name", "description", *COLLECTIONS, "overlay", "generated")
@@ -189,37 +196,6 @@ def _unknown_key(key: str, allowed: Sequence[str]) -> str:
     return f"unknown section {key!r}; {hint}"
 
 
-def _describe(error: Any) -> str:
-    kind, msg = str(error["type"]), str(error["msg"])
-    if kind == "missing":
-        return f"missing required field {error['loc'][-1]!r}"
-    if kind == "extra_forbidden":
-        return f"unknown field {error['loc'][-1]!r}"
-    if kind.startswith("value_error"):
-        return msg.removeprefix("Value error, ")
-    got = error.get("input")
-    if isinstance(got, dict | list):
-        return f"wrong type: {msg[0].lower()}{msg[1:]}"
-    return f"wrong type or value: {msg[0].lower()}{msg[1:]} (got {got!r})"
-
-
-def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """Drop pydantic's tagged-union labels from ``loc`` so it follows the document."""
-    out: list[str | int] = []
-    for n, part in enumerate(loc):
-        last = n == len(loc) - 1
-        if isinstance(data, dict) and part not in data and not last:
-            continue
-        out.append(part)
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            data = None
-    return tuple(out)
-
-
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
 
@@ -261,12 +237,12 @@ def build_estate(documents: Sequence[Located]) -> Estate:
             except ValidationError as exc:
                 paths = []
                 for error in exc.errors():
-                    path = _data_path(item, error["loc"])
+                    path = data_path(item, error["loc"])
                     paths.append(path)
                     problems.append(
                         merger.locate(
                             (collection, n, *path),
-                            _describe(error),
+                            describe_error(error),
                             at_key=error["type"] == "extra_forbidden",
                         )
                     )

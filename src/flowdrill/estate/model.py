@@ -416,6 +416,9 @@ class Step(Entity):
     )
     calls_flow: FlowRef | None = Field(None, description="sub-flow called by this step")
     disabled: bool = False
+    trigger: Trigger | None = Field(
+        None, description="trigger steps: how this entry point starts the flow"
+    )
 
 
 class Trigger(Entity):
