@@ -5,9 +5,9 @@ Used for every hand-written file flowdrill reads (estate, scenarios, runbooks, c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -16,13 +16,13 @@ from pydantic import BaseModel, ValidationError
 from flowdrill.errors import InvalidFiles, Problem
 
 T = TypeVar("T", bound=BaseModel)
-PathLike = str | os.PathLike[str]
 
-Path = tuple[str | int, ...]
+DocPath = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 MAX_DEPTH = 64
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -31,10 +31,10 @@ class Located:
 
     file: str
     data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
 
-    def where(self, path: Path, *, at_key: bool = False) -> tuple[int | None, int | None]:
+    def where(self, path: DocPath, *, at_key: bool = False) -> tuple[int | None, int | None]:
         """Position of ``path`` (its key, if asked), or of its nearest ancestor that has one."""
         if at_key and path in self.key_positions:
             return self.key_positions[path]
@@ -43,7 +43,7 @@ class Located:
                 return self.positions[path[:n]]
         return None, None
 
-    def problem(self, path: Path, message: str, *, at_key: bool = False) -> Problem:
+    def problem(self, path: DocPath, message: str, *, at_key: bool = False) -> Problem:
         line, column = self.where(path, at_key=at_key)
         return Problem(self.file, line, column, format_path(path), message)
 
@@ -62,7 +62,7 @@ class _Builder:
         self.loader = loader
         self.problems: list[Problem] = []
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: DocPath) -> Any:
         self.loc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if len(path) > MAX_DEPTH:
             self.problems.append(self.loc.problem(path, f"nested deeper than {MAX_DEPTH} levels"))
@@ -169,37 +169,32 @@ def validate_document(doc: Located, model: type[T]) -> T:
         raise InvalidFiles(problems) from None
 
 
-def load_document(path: PathLike, model: type[T], *, max_bytes: int = 20 * 1024 * 1024) -> T:
-    """Read, parse and validate one YAML file (catalog entries, scenarios, runbooks ...)."""
-    from pathlib import Path
+def read_yaml_file(
+    path: Path, *, name: str | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[Located, list[Problem]]:
+    """Read and parse one file; unreadable, oversized or malformed files become problems."""
+    name = name or str(path)
 
-    file = Path(path)
+    def fail(message: str) -> tuple[Located, list[Problem]]:
+        return Located(name, None), [Problem(name, None, None, "", message)]
+
     try:
-        size = file.stat().st_size
+        size = path.stat().st_size
         if size > max_bytes:
-            raise InvalidFiles(
-                [
-                    Problem(
-                        str(file),
-                        None,
-                        None,
-                        "",
-                        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                    )
-                ]
-            )
-        text = file.read_text(encoding="utf-8")
+            return fail(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidFiles([Problem(str(file), None, None, "", "no such file")]) from None
+        return fail("no such file or folder")
     except UnicodeDecodeError as exc:
-        raise InvalidFiles(
-            [Problem(str(file), None, None, "", f"not UTF-8 text ({exc.reason})")]
-        ) from None
+        return fail(f"not UTF-8 text ({exc.reason})")
     except OSError as exc:
-        raise InvalidFiles(
-            [Problem(str(file), None, None, "", f"cannot read: {exc.strerror}")]
-        ) from None
-    doc, problems = parse_yaml(text, str(file))
+        return fail(f"cannot read: {exc.strerror}")
+    return parse_yaml(text, name)
+
+
+def load_document(path: Path, model: type[T], *, max_bytes: int = MAX_FILE_BYTES) -> T:
+    """Read, parse and validate one YAML file (catalog entries, scenarios, runbooks ...)."""
+    doc, problems = read_yaml_file(path, max_bytes=max_bytes)
     if problems:
         raise InvalidFiles(problems)
     return validate_document(doc, model)

@@ -27,17 +27,18 @@ from flowdrill.errors import InvalidFiles, Problem
 from flowdrill.estate.model import COLLECTIONS, Estate
 from flowdrill.estate.references import check_references
 from flowdrill.yamlfile import (
+    MAX_FILE_BYTES,
     Located,
     data_path,
     describe_error,
     dump_yaml,
     format_path,
     parse_yaml,
+    read_yaml_file,
 )
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL = ("name", "description", *COLLECTIONS, "overlay", "generated")
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 def _key(collection: str, item: dict[str, Any]) -> Any:
@@ -321,23 +322,7 @@ def read_documents(
     problems: list[Problem] = []
     for path in paths:
         name = str(path.relative_to(relative_to)) if relative_to else str(path)
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                message = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
-                problems.append(Problem(name, None, None, "", message))
-                continue
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            problems.append(Problem(name, None, None, "", "no such file or folder"))
-            continue
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(name, None, None, "", f"not UTF-8 text ({exc.reason})"))
-            continue
-        except OSError as exc:
-            problems.append(Problem(name, None, None, "", f"cannot read: {exc.strerror}"))
-            continue
-        doc, found = parse_yaml(text, name)
+        doc, found = read_yaml_file(path, name=name, max_bytes=max_bytes)
         problems.extend(found)
         documents.append(doc)
     if problems:
