@@ -13,7 +13,10 @@ from typing import Annotated
 import typer
 
 from flowdrill import __version__
+from flowdrill.cli import analyze as analyze_commands
+from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
+from flowdrill.cli import imports as import_commands
 
 app = typer.Typer(
     name="flowdrill",
@@ -56,6 +59,9 @@ def main_options(
 
 
 estate_commands.register(app)
+analyze_commands.register(app)
+drill_commands.register(app)
+app.add_typer(import_commands.app, name="import")
 
 
 def main() -> None:

@@ -30,6 +30,13 @@ from dataclasses import dataclass
 from typing import Any
 
 REDACTED = "<redacted>"
+#: Deepest nesting :func:`redact` walks; exports are shallow, so deeper data is hostile input.
+MAX_DEPTH = 200
+
+
+class TooDeep(ValueError):
+    """The data is nested deeper than the walk allows."""
+
 
 #: Keys whose value is a secret, compared after lower-casing and dropping ``-``/``_``/spaces.
 SECRET_KEYS = frozenset(
@@ -130,12 +137,12 @@ _TOKENS = tuple((kind, markers, re.compile(p)) for kind, markers, p in TOKEN_PAT
 _AUTH_SCHEME = re.compile(
     r"\b([Bb]earer|[Bb]asic|BEARER|BASIC)([ \t]+)([A-Za-z0-9._~+/=:$\[\]-]{8,})"
 )
-_AUTH_MARKERS = ("earer", "asic", "EARER", "ASIC")
 _QUERY = re.compile(rf"([?&;](?:{_QUERY_NAMES})=)([^&#\s\"'`<>]+)", re.I)
 #: ``"apiKey": "x"`` / ``token = 'x'`` inside JSON text or code: find the name, then the value.
 _SECRET_WORD = re.compile(r"api[_-]?key|token|secret|passw(?:or)?d|authorization", re.I)
+#: Shorter strings cannot hold a secret worth the name (and are most strings of an export).
+_MIN_SECRET = 8
 _ASSIGNED_VALUE = re.compile(r"""["']?(\s*[:=]\s*)(["'])([^"'\n]{4,})\2""")
-_SECRET_WORDS = ("key", "token", "secret", "passw", "authoriz")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _PLACEHOLDER = re.compile(
     r"^(?:(?:your|my|insert|enter|replace|put|add|paste|example|sample|dummy|placeholder|changeme"
@@ -192,16 +199,65 @@ def _literal_secret(value: Any) -> bool:
 def redact_text(text: str) -> tuple[str, list[str]]:
     """Mask known secret formats inside one string; return it and the kinds found."""
     kinds: list[str] = []
-    for kind, markers, pattern in _TOKENS:
-        if any(m in text for m in markers):
-            text = pattern.sub(lambda m, k=kind: _token(m, k, kinds), text)  # type: ignore[misc]
-    if any(m in text for m in _AUTH_MARKERS):
+    if len(text) < _MIN_SECRET:
+        return text, kinds
+    if _maybe_token(text):
+        for kind, markers, pattern in _TOKENS:
+            if any(m in text for m in markers):
+                text = pattern.sub(lambda m, k=kind: _token(m, k, kinds), text)  # type: ignore[misc]
         text = _AUTH_SCHEME.sub(lambda m: _scheme(m, kinds), text)
     if "=" in text and ("?" in text or "&" in text or ";" in text):
         text = _QUERY.sub(lambda m: _query(m, kinds), text)
-    if (":" in text or "=" in text) and any(w in text.lower() for w in _SECRET_WORDS):
+    if (":" in text or "=" in text) and _has_secret_word(text):
         text = _assigned(text, kinds)
     return text, kinds
+
+
+def _maybe_token(t: str) -> bool:
+    """Can any token pattern match? Plain substring tests: far cheaper than a regex, and most
+    strings of an export fail all of them."""
+    return (
+        "sk-" in t
+        or "xox" in t
+        or "_live_" in t
+        or "_test_" in t
+        or "whsec_" in t
+        or "AIza" in t
+        or "AKIA" in t
+        or "ASIA" in t
+        or ":AA" in t
+        or "eyJ" in t
+        or "hooks.slack" in t
+        or "discord" in t
+        or "PRIVATE KEY" in t
+        or "earer" in t
+        or "asic" in t
+        or "EARER" in t
+        or "ASIC" in t
+        or (
+            "gh" in t
+            and (
+                "ghp_" in t
+                or "gho_" in t
+                or "ghu_" in t
+                or "ghs_" in t
+                or "ghr_" in t
+                or "github_pat_" in t
+            )
+        )
+        or ("@" in t and "://" in t)
+    )
+
+
+def _has_secret_word(text: str) -> bool:
+    lowered = text.lower()
+    return (
+        "key" in lowered
+        or "token" in lowered
+        or "secret" in lowered
+        or "passw" in lowered
+        or "authorization" in lowered
+    ) and bool(_SECRET_WORD.search(text))
 
 
 def _keep(value: str) -> bool:
@@ -231,7 +287,8 @@ def _scheme(match: re.Match[str], kinds: list[str]) -> str:
 
 
 def _query(match: re.Match[str], kinds: list[str]) -> str:
-    if _keep(match.group(2)):
+    value = match.group(2)
+    if value.startswith(("{", "$", "%7B", "%7b", "<")) or _keep(value):
         return match.group(0)
     kinds.append("secret query parameter")
     return f"{match.group(1)}{REDACTED}"
@@ -300,8 +357,9 @@ def is_secret_param(name: str) -> bool:
 class _Walker:
     """Walks JSON data once; the current path is a stack, formatted only when something is hit."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, max_depth: int) -> None:
         self.base = base
+        self.max_depth = max_depth
         self.path: list[str | int] = []
         self.found: list[Redaction] = []
 
@@ -311,25 +369,36 @@ class _Walker:
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
-            new, kinds = redact_text(value)
-            for kind in kinds:
-                self.hit(kind)
-            return new
+            return self.string(value, None)
         if isinstance(value, dict):
             return self.mapping(value)
         if isinstance(value, list):
             return self.sequence(value)
         return value
 
+    def string(self, value: str, key: str | int | None) -> str:
+        """Strings are the bulk of an export: no path bookkeeping unless something is hit."""
+        if len(value) < _MIN_SECRET:
+            return value
+        new, kinds = redact_text(value)
+        for kind in kinds:
+            self.hit(kind, key)
+        return new
+
     def sequence(self, value: list[Any]) -> list[Any]:
+        if len(self.path) >= self.max_depth:
+            raise TooDeep(f"nested deeper than {self.max_depth} levels")
         out: list[Any] | None = None
         path = self.path
         for n, item in enumerate(value):
-            if not isinstance(item, str | dict | list):
+            if isinstance(item, str):
+                new: Any = self.string(item, n)
+            elif isinstance(item, dict | list):
+                path.append(n)
+                new = self.mapping(item) if isinstance(item, dict) else self.sequence(item)
+                path.pop()
+            else:
                 continue
-            path.append(n)
-            new = self.value(item)
-            path.pop()
             if new is not item:
                 if out is None:
                     out = list(value)
@@ -337,6 +406,8 @@ class _Walker:
         return value if out is None else out
 
     def mapping(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        if len(self.path) >= self.max_depth:
+            raise TooDeep(f"nested deeper than {self.max_depth} levels")
         out: dict[Any, Any] | None = None
         pair = self.secret_pair(value) if _PAIR_VALUE_KEYS & value.keys() else None
         path = self.path
@@ -345,9 +416,11 @@ class _Walker:
             if (key == pair or is_secret_key(name)) and _literal_secret(item):
                 self.hit(pair_kind(value, key) if key == pair else f"value of {name.lower()}", name)
                 new: Any = REDACTED
-            elif isinstance(item, str | dict | list):
+            elif isinstance(item, str):
+                new = self.string(item, name)
+            elif isinstance(item, dict | list):
                 path.append(name)
-                new = self.value(item)
+                new = self.mapping(item) if isinstance(item, dict) else self.sequence(item)
                 path.pop()
             else:
                 continue
@@ -387,15 +460,19 @@ def pair_kind(container: dict[Any, Any], key: Any) -> str:
 
 
 def redact(
-    data: Any, *, location: str = "", drop: Mapping[str, str] | None = None
+    data: Any,
+    *,
+    location: str = "",
+    drop: Mapping[str, str] | None = None,
+    max_depth: int = MAX_DEPTH,
 ) -> tuple[Any, list[Redaction]]:
     """Return ``data`` with secrets masked, and what was masked.
 
     ``drop`` names top-level keys to remove entirely (``pinData``: captured payloads), with the
     kind to record when they held anything. The input is never modified; unchanged branches are
-    shared with it.
+    shared with it. Raises :class:`TooDeep` beyond ``max_depth`` levels of nesting.
     """
-    walker = _Walker(location)
+    walker = _Walker(location, max_depth)
     if drop and isinstance(data, dict) and drop.keys() & data.keys():
         kept: dict[Any, Any] = {}
         for key, value in data.items():

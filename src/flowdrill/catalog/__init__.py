@@ -1,0 +1,1 @@
+"""The failure-mode catalog: kinds of integration failure, kept as data files."""

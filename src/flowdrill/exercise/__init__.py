@@ -1,0 +1,1 @@
+"""Exercises: plans, and (later) the event log and state machine of a live drill."""

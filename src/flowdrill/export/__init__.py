@@ -1,0 +1,1 @@
+"""Exports of a plan: Markdown handout and facilitator guide, Chaos Toolkit experiment."""

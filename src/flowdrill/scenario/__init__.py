@@ -1,0 +1,1 @@
+"""Scenarios: failure modes bound to estate targets, with injects, prompts and expectations."""

@@ -1,0 +1,39 @@
+"""The analysis is pure core: it never imports the edges, and does I/O in one place only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import flowdrill.analysis
+
+PACKAGE = Path(flowdrill.analysis.__file__).parent
+EDGES = ("flowdrill.cli", "flowdrill.service", "flowdrill.web", "flowdrill.store")
+
+
+def imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_no_module_imports_an_edge() -> None:
+    for path in sorted(PACKAGE.glob("*.py")):
+        bad = {m for m in imports(path) if m.startswith(EDGES)}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_only_the_diagram_module_touches_the_outside_world() -> None:
+    for path in sorted(PACKAGE.glob("*.py")):
+        names = imports(path)
+        risky = names & {"subprocess", "os", "shutil", "socket", "sqlite3", "urllib", "graphviz"}
+        if path.name == "diagram.py":
+            assert risky == {"graphviz"}
+            continue
+        assert not risky, f"{path.name} imports {risky}"
+        text = path.read_text(encoding="utf-8")
+        assert "open(" not in text and "write_text" not in text, path.name
