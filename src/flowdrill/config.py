@@ -19,6 +19,16 @@ class Settings(BaseSettings):
         description="Workspace folder to use when --workspace is not given "
         "(default: the nearest folder upwards holding flowdrill.toml).",
     )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store, e.g. postgresql+psycopg://user:pw@host/db "
+        "(default: the SQLite file .flowdrill/flowdrill.db inside the workspace).",
+    )
+    state_dir: Path = Field(
+        Path.home() / ".local" / "state" / "flowdrill",
+        description="Where flowdrill keeps the database of a workspace it may not write to, "
+        "such as the bundled demo.",
+    )
     max_input_mb: float = Field(
         20.0, gt=0, description="Largest input file (estate, export) flowdrill reads, in MiB."
     )

@@ -3,7 +3,8 @@
 Exit codes are part of the public interface (scripts rely on them):
 
 0 success, 1 unexpected internal error, 2 invalid input (files, options),
-3 workspace not found, 4 partial failure (some items of a batch failed).
+3 workspace not found, 4 partial failure (some items of a batch failed),
+5 database unavailable, 6 integrity check failed (a tampered exercise log).
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ class WorkspaceNotFound(FlowdrillError):
 
     exit_code = 3
     http_status = 404
+
+
+class IntegrityFailure(FlowdrillError):
+    """A check of recorded evidence failed: the exercise log was altered."""
+
+    exit_code = 6
+    http_status = 409
 
 
 class PartialFailure(FlowdrillError):

@@ -8,17 +8,35 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from flowdrill import __version__
 from flowdrill.cli import analyze as analyze_commands
+from flowdrill.cli import audit as audit_commands
 from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
 from flowdrill.cli import imports as import_commands
+from flowdrill.errors import FlowdrillError
+
+
+class _Commands(TyperGroup):
+    """Turns flowdrill's own errors into a clean message and their exit code, in one place,
+    for every command (and for in-process test runners too)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FlowdrillError as exc:
+            from flowdrill.cli.output import report_error
+
+            raise typer.Exit(report_error(exc)) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="flowdrill",
     help="Plan, run and evaluate tabletop drills about failures of no-code integrations.",
     no_args_is_help=True,
@@ -59,20 +77,18 @@ def main_options(
 
 
 estate_commands.register(app)
+audit_commands.register(app)
 analyze_commands.register(app)
 drill_commands.register(app)
 app.add_typer(import_commands.app, name="import")
 
 
 def main() -> None:
-    """Console-script entry point: expected errors become clean messages and exit codes."""
+    """Console-script entry point: an unexpected error is a short message, not a traceback."""
     from flowdrill.cli.output import report_error
-    from flowdrill.errors import FlowdrillError
 
     try:
         app()
-    except FlowdrillError as exc:
-        sys.exit(report_error(exc))
     except Exception as exc:
         from flowdrill.config import get_settings
 

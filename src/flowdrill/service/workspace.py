@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ from flowdrill.config import get_settings
 from flowdrill.errors import InputError, InvalidFiles, Problem, WorkspaceNotFound
 from flowdrill.estate.load import build_estate, estate_files, load_estate, read_documents
 from flowdrill.estate.model import Estate
+from flowdrill.store.db import open_database, sqlite_url
 
 CONFIG_FILE = "flowdrill.toml"
 DATABASE_FILE = Path(".flowdrill") / "flowdrill.db"
@@ -71,6 +71,16 @@ class Workspace:
     @property
     def name(self) -> str:
         return self.config.workspace.name
+
+    @property
+    def database_url(self) -> str:
+        """FLOWDRILL_DATABASE_URL, else SQLite in the workspace (or in the state folder for the
+        read-only bundled demo)."""
+        settings = get_settings()
+        if settings.database_url:
+            return settings.database_url
+        path = settings.state_dir / "demo.db" if self.bundled else self.root / DATABASE_FILE
+        return sqlite_url(path)
 
     def estate_paths(self) -> list[Path]:
         return [self.root / p for p in self.config.workspace.estate]
@@ -157,16 +167,12 @@ def init_workspace(root: Path, *, demo: bool = False, name: str | None = None) -
         if not estate_file.exists():
             estate_file.write_text(EMPTY_ESTATE.format(name=quoted), encoding="utf-8")
         (root / CONFIG_FILE).write_text(EMPTY_CONFIG.format(name=quoted), encoding="utf-8")
-    _create_database(root / DATABASE_FILE)
-    return open_workspace(root)
-
-
-def _create_database(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA journal_mode=WAL")
-    conn.close()
+    local = root / DATABASE_FILE.parent
+    local.mkdir(exist_ok=True)
+    (local / ".gitignore").write_text("*\n", encoding="utf-8")
+    ws = open_workspace(root)
+    open_database(ws.database_url).dispose()
+    return ws
 
 
 def validate_path(path: Path) -> Estate:

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy engine, tables, Alembic migrations and the tamper-evident event log."""
