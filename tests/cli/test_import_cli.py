@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flowdrill.cli import app
-from tests.estate.importers.conftest import CORPUS, MAKE_EXAMPLES, N8N_MALFORMED, N8N_VALID
+from tests.estate.importers.corpus import CORPUS, MAKE_EXAMPLES, N8N_MALFORMED, N8N_VALID
 from tests.estate.importers.secrets import credential_emails, leaks, secrets_in
 
 runner = CliRunner()

@@ -16,7 +16,7 @@ from flowdrill.estate.model import PlatformKind
 from flowdrill.service import imports
 from flowdrill.service.imports import ImportWouldBreakEstate, import_exports
 from flowdrill.service.workspace import Workspace, init_workspace, open_workspace
-from tests.estate.importers.conftest import CORPUS, N8N_MALFORMED, N8N_VALID, NODERED_VALID
+from tests.estate.importers.corpus import CORPUS, N8N_MALFORMED, N8N_VALID, NODERED_VALID
 from tests.estate.importers.secrets import credential_emails, leaks, secrets_in
 
 N8N = PlatformKind.n8n

@@ -29,7 +29,9 @@ class Format(StrEnum):
 Paths = Annotated[
     list[Path],
     typer.Argument(
-        help="Export files, or folders searched recursively for *.json.", show_default=False
+        help="Export files, or folders searched recursively for *.json.",
+        show_default=False,
+        metavar="PATH",
     ),
 ]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]

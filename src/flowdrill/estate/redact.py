@@ -392,6 +392,8 @@ class _Walker:
         path = self.path
         for n, item in enumerate(value):
             if isinstance(item, str):
+                if len(item) < _MIN_SECRET:
+                    continue
                 new: Any = self.string(item, n)
             elif isinstance(item, dict | list):
                 path.append(n)
@@ -409,7 +411,11 @@ class _Walker:
         if len(self.path) >= self.max_depth:
             raise TooDeep(f"nested deeper than {self.max_depth} levels")
         out: dict[Any, Any] | None = None
-        pair = self.secret_pair(value) if _PAIR_VALUE_KEYS & value.keys() else None
+        pair = (
+            self.secret_pair(value)
+            if "value" in value or "valueValue" in value or "parameterValue" in value
+            else None
+        )
         path = self.path
         for key, item in value.items():
             name = key if isinstance(key, str) else str(key)
@@ -417,6 +423,8 @@ class _Walker:
                 self.hit(pair_kind(value, key) if key == pair else f"value of {name.lower()}", name)
                 new: Any = REDACTED
             elif isinstance(item, str):
+                if len(item) < _MIN_SECRET:
+                    continue
                 new = self.string(item, name)
             elif isinstance(item, dict | list):
                 path.append(name)
@@ -446,9 +454,6 @@ class _Walker:
                     if value_key in value:
                         return value_key
         return None
-
-
-_PAIR_VALUE_KEYS = frozenset(_PAIR_VALUES)
 
 
 def pair_kind(container: dict[Any, Any], key: Any) -> str:

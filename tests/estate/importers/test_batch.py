@@ -11,7 +11,7 @@ from flowdrill.estate.importers.batch import decode_json, import_file, import_fi
 from flowdrill.estate.importers.errors import UnreadableExport
 from flowdrill.estate.model import PlatformKind
 
-from .conftest import N8N_MALFORMED, N8N_VALID
+from .corpus import N8N_MALFORMED, N8N_VALID
 
 
 def test_each_malformed_corpus_file_gets_one_line_naming_what_is_wrong() -> None:

@@ -17,7 +17,7 @@ from flowdrill.estate.importers.n8n import parse_workflow
 from flowdrill.estate.importers.nodered import parse_flows
 from flowdrill.estate.model import Flow
 
-from .conftest import N8N_VALID, NODERED_VALID, load
+from .corpus import N8N_VALID, NODERED_VALID, load
 
 # --------------------------------------------------------------------------- n8n, counted by hand
 

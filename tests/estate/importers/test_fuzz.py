@@ -20,7 +20,7 @@ from flowdrill.estate.importers.make import parse_blueprint
 from flowdrill.estate.importers.n8n import parse_workflow
 from flowdrill.estate.importers.nodered import parse_flows
 
-from .conftest import MAKE_EXAMPLES, N8N_VALID, NODERED_VALID, load
+from .corpus import MAKE_EXAMPLES, N8N_VALID, NODERED_VALID, load
 
 #: FUZZ_EXAMPLES=5000 for a long run before a release; 200 keeps the suite fast.
 FUZZ = settings(

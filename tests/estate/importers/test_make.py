@@ -11,7 +11,7 @@ from flowdrill.estate.importers.make import parse_blueprint
 from flowdrill.estate.importers.result import ImportedWorkflow
 from flowdrill.estate.model import OnError, StepKind, TriggerKind
 
-from .conftest import MAKE_EXAMPLES, load
+from .corpus import MAKE_EXAMPLES, load
 
 
 def example(prefix: str) -> ImportedWorkflow:

@@ -226,6 +226,8 @@ def test_unknown_node_types_are_listed() -> None:
     [
         ({"nodes": [], "connections": {}}, "n8n workflow"),
         ({"rev": "1"}, "expected a JSON list"),
+        ({"$": "0123abcd"}, "credentials file"),
+        ({"n1": {"user": "u", "password": "p"}}, "credentials are never imported"),
         (42, "expected a JSON list"),
         ([1, "x", {"id": "a"}], "no objects with an id and a type"),
     ],

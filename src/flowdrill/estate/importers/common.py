@@ -88,6 +88,12 @@ def text_of(value: Any) -> str | None:
     return None
 
 
+def node_location(name: str, collection: str = "nodes") -> str:
+    """``nodes['Send to Slack']``: where a finding is, with no secret or e-mail in the name."""
+    shown, _ = mask_emails(redact_text(name)[0])
+    return f"{collection}[{shown!r}]"
+
+
 def dict_of(value: Any) -> dict[str, Any]:
     """``value`` if it is a JSON object, else an empty one (exports put nulls anywhere)."""
     return value if isinstance(value, dict) else {}
@@ -149,13 +155,13 @@ class Fragment:
             self.finding("secret_redacted", item.location, item.kind)
 
     def text(self, value: Any, location: str, *, limit: int = MAX_NAME) -> str | None:
-        """Free text for the store: secrets and e-mail addresses masked, length capped."""
+        """Free text for the store: e-mail addresses masked, length capped.
+
+        Secrets are already gone: parsers read only what :func:`redacted` returned.
+        """
         text = text_of(value)
         if text is None:
             return None
-        text, kinds = redact_text(text)
-        for kind in kinds:
-            self.finding("secret_redacted", location, kind)
         text, _ = mask_emails(text)
         text = text.strip()
         return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
@@ -19,6 +18,7 @@ from flowdrill.estate.importers.catalog import TypeInfo, catalog
 from flowdrill.estate.importers.common import (
     Fragment,
     dict_of,
+    node_location,
     operation_of,
     redacted,
     short_hash,
@@ -39,6 +39,7 @@ from flowdrill.estate.model import (
     StepKind,
     TriggerKind,
 )
+from flowdrill.estate.redact import mask_emails
 
 DROP = {"pinData": "pinned data", "staticData": "static data"}
 STICKY = "n8n-nodes-base.stickyNote"
@@ -85,10 +86,15 @@ RESOURCE_KEYS = (
     "tableName",
 )
 SUBFLOW_TYPES = ("n8n-nodes-base.executeWorkflow", "@n8n/n8n-nodes-langchain.toolWorkflow")
+#: Node names in expressions, matched in the JSON text of a node's parameters (one C-speed
+#: serialisation instead of a Python walk), so quotes may come escaped: ``$node[\"A\"]``.
 _NODE_REF = re.compile(
-    r"""\$\(\s*(['"`])(.+?)\1\s*\)|\$node\s*\[\s*(['"`])(.+?)\3\s*\]|\$items\(\s*(['"`])(.+?)\5"""
+    r"""\$\(\s*(\\?['"`])(.+?)\1\s*\)|\$node\s*\[\s*(\\?['"`])(.+?)\3\s*\]"""
+    r"""|\$items\(\s*(\\?['"`])(.+?)\5"""
 )
-_ENV_REF = re.compile(r"""\$env\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])""")
+_ENV_REF = re.compile(
+    r"""\$env\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*\\?['"]([^'"\\]+)\\?['"])"""
+)
 _NODES_INDEX = re.compile(r"^nodes\[(\d+)\]")
 
 
@@ -102,7 +108,7 @@ def parse_workflow(data: Any, *, file: str, sha256: str | None = None) -> Import
     frag = Fragment(file)
     names = [_node_name(n, i) for i, n in enumerate(nodes)]
     for item in redactions:
-        location = _NODES_INDEX.sub(lambda m: f"nodes[{names[int(m[1])]!r}]", item.location)
+        location = _NODES_INDEX.sub(lambda m: node_location(names[int(m[1])]), item.location)
         frag.finding("secret_redacted", location, item.kind)
     try:
         return _Parser(cleaned, nodes, names, frag, file, sha256).run()
@@ -160,17 +166,14 @@ def _dedupe(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string inside a parameter tree (iteratively: exports can nest deeply)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+def _unescape(name: str) -> str:
+    """A name as found in JSON text, with its escapes (``\\"``, ``\\u00e9``) undone."""
+    if "\\" not in name:
+        return name
+    try:
+        return str(json.loads(f'"{name}"'))
+    except ValueError:
+        return name
 
 
 def _int(value: Any, default: int) -> int:
@@ -310,7 +313,7 @@ class _Parser:
                 self.frag.finding("malformed_node", f"nodes[{index}]", "not an object; skipped")
                 continue
             node_type = text_of(node.get("type")) or "unknown"
-            where = f"nodes[{name!r}]"
+            where = node_location(name)
             params = dict_of(node.get("parameters"))
             if node_type == STICKY or node_type.endswith(".stickyNote"):
                 self.sticky.add(name)
@@ -323,10 +326,10 @@ class _Parser:
             info = self.types.n8n(node_type)
             if not info.known:
                 self.frag.unknown_types.add(node_type)
-            step_id = unique(
-                slugify(name, fallback=slugify(node_type.rpartition(".")[2], fallback="node")),
-                taken,
+            base = slugify(mask_emails(name)[0], fallback="") or slugify(
+                node_type.rpartition(".")[2], fallback="node"
             )
+            step_id = unique(base, taken)
             step = self._step(step_id, name, node_type, node, params, info, where)
             self.steps.append(step)
             if name not in self.step_of:
@@ -465,14 +468,13 @@ class _Parser:
     def _subflow(self, step: dict[str, Any], params: dict[str, Any], where: str) -> None:
         source = params.get("source", "database")
         if source != "database":
-            self.frag.finding(
-                "subflow_outside_instance", where, f"sub-workflow loaded from {source}"[:80]
-            )
+            shown = source if source in ("localFile", "parameter", "url") else "another source"
+            self.frag.finding("subflow_outside_instance", where, f"sub-workflow from {shown}")
             return
         ref = params.get("workflowId")
         hint = None
         if isinstance(ref, dict):
-            hint = text_of(ref.get("cachedResultName"))
+            hint = self.frag.text(ref.get("cachedResultName"), where)
             ref = ref.get("value")
         native = text_of(ref)
         if native is None:
@@ -490,17 +492,15 @@ class _Parser:
             self.frag.finding("subflow_not_awaited", where, "fire and forget: failures go unseen")
 
     def _expressions(self, step: dict[str, Any], params: dict[str, Any]) -> None:
-        used: list[str] = []
-        for text in _strings(params):
-            if "$" not in text:
-                continue
-            if "$(" in text or "$node" in text or "$items" in text:
-                for match in _NODE_REF.finditer(text):
-                    used.append(match[2] or match[4] or match[6])
-            if "$env" in text:
-                self.env.update(m[1] or m[2] for m in _ENV_REF.finditer(text))
-        if used:
-            step["_uses"] = used
+        text = json.dumps(params, ensure_ascii=False, default=str)
+        if "$" not in text:
+            return
+        if "$(" in text or "$node" in text or "$items" in text:
+            used = [_unescape(m[2] or m[4] or m[6]) for m in _NODE_REF.finditer(text)]
+            if used:
+                step["_uses"] = used
+        if "$env" in text:
+            self.env.update(m[1] or m[2] for m in _ENV_REF.finditer(text))
 
     # ------------------------------------------------------------------ connections
 
@@ -515,7 +515,9 @@ class _Parser:
             if source is None:
                 if source_name not in self.sticky:
                     self.frag.finding(
-                        "dangling_connection", f"connections[{source_name!r}]", "no such node"
+                        "dangling_connection",
+                        node_location(source_name, "connections"),
+                        "no such node",
                     )
                 continue
             if not isinstance(by_type, dict):
@@ -558,7 +560,7 @@ class _Parser:
                     if not (isinstance(target_name, str) and target_name in self.sticky):
                         self.frag.finding(
                             "dangling_connection",
-                            f"connections[{source_name!r}].{link_type}[{index}]",
+                            f"{node_location(source_name, 'connections')}.{link_type}[{index}]",
                             "target node does not exist",
                         )
                     continue

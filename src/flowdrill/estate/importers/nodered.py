@@ -20,6 +20,7 @@ from flowdrill.estate.importers.catalog import TypeInfo, catalog
 from flowdrill.estate.importers.common import (
     Fragment,
     dict_of,
+    node_location,
     redacted,
     safe_id,
     short_hash,
@@ -40,6 +41,7 @@ from flowdrill.estate.model import (
     StepKind,
     TriggerKind,
 )
+from flowdrill.estate.redact import mask_emails
 
 PLATFORM = Platform(id="nodered", name="Node-RED", kind=PlatformKind.nodered)
 STRUCTURE = frozenset({"tab", "subflow", "group", "comment"})
@@ -87,6 +89,11 @@ def _check_shape(data: Any) -> list[Any]:
     if isinstance(data, dict):
         if isinstance(data.get("flows"), list):
             data = data["flows"]
+        elif set(data) == {"$"} or (data and all(isinstance(v, dict) for v in data.values())):
+            raise NotAnExport(
+                "not a Node-RED flow: this looks like a credentials file (flows_cred.json); "
+                "credentials are never imported"
+            )
         elif "nodes" in data and "connections" in data:
             raise NotAnExport(
                 "not a Node-RED flow: this is an n8n workflow (use 'flowdrill import n8n')"
@@ -144,7 +151,9 @@ class _Parser:
                 continue
             node_id = str(text_of(item["id"]))
             if node_id in self.nodes:
-                self._file_finding("duplicate_node_id", f"nodes[{node_id!r}]", "later copy ignored")
+                self._file_finding(
+                    "duplicate_node_id", node_location(node_id), "later copy ignored"
+                )
                 continue
             self.nodes[node_id] = self._clean(
                 {**item, "id": node_id, "type": text_of(item["type"])}
@@ -157,7 +166,7 @@ class _Parser:
 
     def _clean(self, node: dict[str, Any]) -> dict[str, Any]:
         """Drop inline credentials and redact secrets; remember what was found per node."""
-        where = f"nodes[{_label(node)!r}]"
+        where = node_location(_label(node))
         found: list[ImportFinding] = []
         creds = node.get("credentials")
         if creds is not None:
@@ -287,7 +296,7 @@ class _Parser:
         for node in container.members:
             frag.findings.extend(node.get("_findings", []))
             node_type = str(node["type"])
-            where = f"nodes[{_label(node)!r}]"
+            where = node_location(_label(node))
             if node_type == "comment":
                 text = " — ".join(
                     t for t in (text_of(node.get("name")), text_of(node.get("info"))) if t
@@ -298,9 +307,8 @@ class _Parser:
             if not info.known:
                 frag.unknown_types.add(node_type)
             name = text_of(node.get("name"))
-            step_id = unique(
-                slugify(name or "", fallback=slugify(node_type, fallback="node")), taken
-            )
+            base = slugify(mask_emails(name or "")[0], fallback="")
+            step_id = unique(base or slugify(node_type, fallback="node"), taken)
             step: dict[str, Any] = {"id": step_id, "kind": info.step, "type": node_type[:200]}
             shown = frag.text(name, f"{where}.name")
             if shown:
@@ -338,7 +346,7 @@ class _Parser:
             spec = self.types.config(str(config["type"]))
             if spec and spec.tls and config.get(spec.tls) is not True:
                 frag.finding(
-                    "no_tls", f"nodes[{_label(config)!r}]", f"{config['type']} without TLS"
+                    "no_tls", node_location(_label(config)), f"{config['type']} without TLS"
                 )
         if env:
             frag.finding("uses_env_vars", "nodes", ", ".join(sorted(env)[:20]))
@@ -438,7 +446,7 @@ class _Parser:
                 values.append(target_id)
 
         for node_id, node in members.items():
-            where = f"nodes[{_label(node)!r}]"
+            where = node_location(_label(node))
             wires = node.get("wires")
             for output in wires if isinstance(wires, list) else []:
                 for target in _ids(output):
@@ -465,7 +473,7 @@ class _Parser:
         step_of: dict[str, dict[str, Any]],
         frag: Fragment,
     ) -> None:
-        where = f"nodes[{_label(node)!r}]"
+        where = node_location(_label(node))
         other_flows: list[str] = []
         for target in _ids(node.get("links")):
             if target in members:

@@ -1,4 +1,4 @@
-"""Shared helpers for importer tests: the copied corpus and a loader."""
+"""The copied corpus (tests/data/corpus) and the Make examples, for every importer test."""
 
 from __future__ import annotations
 
