@@ -152,3 +152,18 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidFiles) as caught:
         parse_estate(text, "deep.yaml")
     assert "nested deeper than" in caught.value.problems[0].message
+
+
+def test_overlay_merges_steps_by_id(tmp_path: Path, minimal_estate_text: str) -> None:
+    (tmp_path / "a.yaml").write_text(minimal_estate_text, encoding="utf-8")
+    (tmp_path / "owners.yaml").write_text(
+        "overlay:\n  flows:\n    - id: order-to-invoice\n      steps:\n"
+        "        - id: create-invoice\n"
+        "          touchpoints: [{dataset: orders, access: read}, {dataset: invoices, access: write}]\n"
+        "        - {id: notify, kind: connector}\n",
+        encoding="utf-8",
+    )
+    steps = {s.id: s for s in load_estate([tmp_path]).flows[0].steps}
+    assert list(steps) == ["receive", "create-invoice", "notify"]
+    assert [t.dataset for t in steps["create-invoice"].touchpoints] == ["orders", "invoices"]
+    assert steps["create-invoice"].credential == "erp-token"  # untouched fields are kept

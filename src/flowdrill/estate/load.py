@@ -7,7 +7,7 @@ so a system that many imported workflows share, or that a hand-written file desc
 is kept once and the first (hand-written first) definition wins. A file may also hold an ``overlay``
 section: partial entities (``id`` plus the fields to set) applied on top of entities defined
 elsewhere, typically hand-written owners and criticality on top of imported flows, so that
-re-importing never loses them.
+re-importing never loses them. Lists of entities with ids (a flow's steps) merge by id.
 
 Every problem in every file is reported at once, with file, line, column and path.
 """
@@ -182,12 +182,22 @@ class _Merger:
         return Problem("<estate>", None, None, format_path(path), message)
 
 
+def _keyed(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(i, dict) and "id" in i for i in items)
+
+
 def _deep_merge(base: Any, patch: Any) -> Any:
+    """Mappings merge key by key; lists of entities with ids (a flow's steps) merge by id, so
+    an overlay can add touchpoints to one imported step; any other value is replaced."""
     if isinstance(base, dict) and isinstance(patch, dict):
         merged = dict(base)
         for key, value in patch.items():
             merged[key] = _deep_merge(base.get(key), value) if key in base else value
         return merged
+    if base and patch and _keyed(base) and _keyed(patch):
+        by_id = {item["id"]: item for item in patch}
+        merged_list = [_deep_merge(item, by_id.pop(item["id"], {})) for item in base]
+        return merged_list + list(by_id.values())
     return patch
 
 
