@@ -57,44 +57,53 @@ class BlastRadius:
 
 
 class BlastIndex:
-    """Reachability bit sets for every node of the graph."""
+    """Reachability bit sets for every node of the graph.
+
+    Each node's reach is one integer: flow bits first, then dataset bits, then process bits,
+    so propagating it costs one OR per edge.
+    """
 
     def __init__(
         self,
         eg: EstateGraph,
-        flow_masks: list[int],
-        dataset_masks: list[int],
-        process_masks: list[int],
+        reach: list[int],
         flow_order: list[str],
         dataset_order: list[str],
         process_order: list[str],
     ) -> None:
         self._eg = eg
-        self._flows = flow_masks
-        self._datasets = dataset_masks
-        self._processes = process_masks
+        self._reach = reach
         self.flow_order = flow_order
         self.dataset_order = dataset_order
         self.process_order = process_order
+        self._d_shift = len(flow_order)
+        self._p_shift = len(flow_order) + len(dataset_order)
+        self._f_all = (1 << len(flow_order)) - 1
+        self._d_all = (1 << len(dataset_order)) - 1
         flows = eg.estate.by_id("flows")
         self._slas = [flows[f].freshness_sla_minutes for f in flow_order]
         self._with_sla = sum(1 for s in self._slas if s is not None)
-        self._crit_masks = [0] * len(_WEIGHTS)
-        for bit, fid in enumerate(flow_order):
-            self._crit_masks[flows[fid].criticality.weight - 1] |= 1 << bit
-        self.total_weight = sum(flows[f].criticality.weight for f in flow_order)
+        weights = [flows[f].criticality.weight for f in flow_order]
+        self._crit_masks = [_mask(w == level for w in weights) for level in _WEIGHTS]
+        self.total_weight = sum(weights)
+
+    def _split(self, packed: int) -> tuple[int, int, int]:
+        return (
+            packed & self._f_all,
+            (packed >> self._d_shift) & self._d_all,
+            packed >> self._p_shift,
+        )
 
     def masks(self, node: int) -> tuple[int, int, int]:
-        return self._flows[node], self._datasets[node], self._processes[node]
+        """Flows, datasets and processes the node reaches, as three bit sets."""
+        return self._split(self._reach[node])
 
     def combine(self, nodes: Iterable[int]) -> tuple[int, int, int]:
         """The union of several elements' reach (a person's: what they alone own)."""
-        f = d = p = 0
+        packed = 0
         for n in nodes:
-            f |= self._flows[n]
-            d |= self._datasets[n]
-            p |= self._processes[n]
-        return f, d, p
+            packed |= self._reach[n]
+        return self._split(packed)
 
     def summary(self, node: int) -> BlastSummary:
         return self.summarise(self.masks(node))
@@ -168,31 +177,20 @@ def blast_index(eg: EstateGraph) -> BlastIndex:
     flow_process = {f.id: f.business_process for f in estate.flows}
 
     n = len(eg.nodes)
-    own_f = [0] * n
-    own_d = [0] * n
-    own_p = [0] * n
+    d_shift = len(flow_order)
+    p_shift = d_shift + len(dataset_order)
+    own = [0] * n
     flow_kind, step_kind = NodeKind.flow, NodeKind.step
     for i, node in enumerate(eg.nodes):
         kind = node.kind
         if kind is step_kind or kind is flow_kind:
             fid = node.flow or node.ident
-            own_f[i] = 1 << flow_bit[fid]
             process = flow_process[fid]
-            if process:
-                own_p[i] = 1 << process_bit[process]
+            own[i] = 1 << flow_bit[fid] | (1 << (p_shift + process_bit[process]) if process else 0)
         elif node.dataset is not None:
-            own_d[i] = 1 << dataset_bit[node.dataset]
-
-    f_masks, d_masks, p_masks = reach_masks(eg.propagation_graph, (own_f, own_d, own_p))
-    return BlastIndex(
-        eg,
-        f_masks,
-        d_masks,
-        p_masks,
-        flow_order,
-        dataset_order,
-        process_order,
-    )
+            own[i] = 1 << (d_shift + dataset_bit[node.dataset])
+    (reach,) = reach_masks(eg.propagation_graph, [own])
+    return BlastIndex(eg, reach, flow_order, dataset_order, process_order)
 
 
 def reach_masks(graph: rx.PyDiGraph[Any, Any], own: Sequence[list[int]]) -> list[list[int]]:
@@ -220,16 +218,31 @@ def reach_masks(graph: rx.PyDiGraph[Any, Any], own: Sequence[list[int]]) -> list
         list({(comp_of[u], comp_of[v]) for u, v in edges if comp_of[u] != comp_of[v]})
     )
     successors = dag.successor_indices
-    for c in reversed(rx.topological_sort(dag)):
-        after = successors(c)
-        if not after:
-            continue
-        for family in masks:
-            value = family[c]
-            for s in after:
-                value |= family[s]
-            family[c] = value
-    return [[family[comp_of[i]] for i in range(n)] for family in masks]
+    order = reversed(rx.topological_sort(dag))
+    if len(masks) == 1:  # the common case, kept tight: one OR per edge of the condensation
+        (family,) = masks
+        for c in order:
+            after = successors(c)
+            if after:
+                value = family[c]
+                for s in after:
+                    value |= family[s]
+                family[c] = value
+    else:
+        for c in order:
+            after = successors(c)
+            for family in masks:
+                value = family[c]
+                for s in after:
+                    value |= family[s]
+                family[c] = value
+    return [[family[c] for c in comp_of] for family in masks]
+
+
+def _mask(flags: Iterable[bool]) -> int:
+    """Bit i set when the i-th flag is true (built in one pass, not one OR per bit)."""
+    text = "".join("1" if f else "0" for f in flags)
+    return int(text[::-1], 2) if text else 0
 
 
 def _union(values: Iterable[int]) -> int:

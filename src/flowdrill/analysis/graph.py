@@ -216,44 +216,51 @@ def build_graph(estate: Estate) -> EstateGraph:
             copies[(dataset, system)] = found
         return found
 
+    hosts, triggers, contains, serves = k.hosts, k.triggers, k.contains, k.serves
+    authenticates, nxt, error_next, uses_data = k.authenticates, k.next, k.error_next, k.uses_data
+    calls, writes, reads, step_kind, write = k.calls, k.writes, k.reads, NodeKind.step, Access.write
     for f in estate.flows:
         fi = flows[f.id]
-        add_edge((platforms[f.platform], fi, k.hosts))
+        add_edge((platforms[f.platform], fi, hosts))
         if f.owner_team in teams:
             add_edge((teams[f.owner_team], fi, k.owns))
         if f.trigger.system is not None:
-            add_edge((systems[f.trigger.system], fi, k.triggers))
+            add_edge((systems[f.trigger.system], fi, triggers))
         if f.error_flow is not None:
             add_edge((fi, flows[f.error_flow], k.error_flow))
         local: dict[str, int] = {}
         for s in f.steps:
             ident = f"{f.id}/{s.id}"
-            si = add(Node(f"steps/{ident}", NodeKind.step, ident, s.name or s.id, f.id))
+            si = add(Node(f"steps/{ident}", step_kind, ident, s.name or s.id, f.id))
             local[s.id] = si
-            add_edge((fi, si, k.contains))
+            add_edge((fi, si, contains))
         for s in f.steps:
             si = local[s.id]
-            if s.system is not None:
-                add_edge((systems[s.system], si, k.serves))
-            entry_point = step_trigger(s)
-            if entry_point and entry_point.system and entry_point.system != s.system:
-                add_edge((systems[entry_point.system], si, k.triggers))
+            system = s.system
+            if system is not None:
+                add_edge((systems[system], si, serves))
+            entry_point = getattr(s, "trigger", None)  # steps of newer models carry triggers
+            if entry_point is not None and entry_point.system not in (None, system):
+                add_edge((systems[entry_point.system], si, triggers))
             if s.credential is not None:
-                add_edge((credentials[s.credential], si, k.authenticates))
-            for target in s.next:
-                add_edge((si, local[target], k.next))
-            for target in s.error_next:
-                add_edge((si, local[target], k.error_next))
-            for source in s.uses_data_from:
-                add_edge((local[source], si, k.uses_data))
+                add_edge((credentials[s.credential], si, authenticates))
+            if s.next:
+                for target in s.next:
+                    add_edge((si, local[target], nxt))
+            if s.error_next:
+                for target in s.error_next:
+                    add_edge((si, local[target], error_next))
+            if s.uses_data_from:
+                for source in s.uses_data_from:
+                    add_edge((local[source], si, uses_data))
             if s.calls_flow is not None:
-                add_edge((si, flows[s.calls_flow], k.calls))
+                add_edge((si, flows[s.calls_flow], calls))
             for tp in s.touchpoints:
-                di = copy_of(tp.dataset, s.system)
-                if tp.access is Access.write:
-                    add_edge((si, di, k.writes))
+                di = copies.get((tp.dataset, system)) or copy_of(tp.dataset, system)
+                if tp.access is write:
+                    add_edge((si, di, writes))
                 else:
-                    add_edge((di, si, k.reads))
+                    add_edge((di, si, reads))
 
     for entry in estate.raci:
         flow, step, _ = entry.touchpoint.split("/", 2)
@@ -279,5 +286,6 @@ def build_graph(estate: Estate) -> EstateGraph:
     )
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
-    propagation = [(u, v) for u, v, kind in edges if kind not in OWNERSHIP_EDGES]
+    owners = (k.owns, k.raci, k.member_of)
+    propagation = [(u, v) for u, v, kind in edges if kind not in owners]
     return EstateGraph(estate, graph, nodes, index, edges, propagation)

@@ -37,7 +37,7 @@ from flowdrill.analysis.structure import (
     immediate_dominators,
     undirected,
 )
-from flowdrill.estate.model import Criticality, Flow, TriggerKind
+from flowdrill.estate.model import Criticality, TriggerKind
 
 #: A system this many flows call is a hub.
 HUB_MIN_FLOWS = 5
@@ -70,33 +70,33 @@ def _names(keys: list[str], limit: int = 4) -> str:
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
-def _view_of(eg: EstateGraph) -> list[int | None]:
-    """Node → node of the integration view (steps fold into their flow; people drop out)."""
-    view: list[int | None] = []
-    for node in eg.nodes:
-        if node.kind is NodeKind.step:
-            view.append(eg.index[f"flows/{node.flow}"])
-        elif node.kind in (NodeKind.team, NodeKind.person):
-            view.append(None)
-        else:
-            view.append(eg.index[node.key])
-    return view
+def integration_view(eg: EstateGraph) -> tuple[rx.PyGraph[None, None], list[int], list[float]]:
+    """The undirected integration view: steps fold into their flow, people and teams (who
+    have only ownership edges) drop out. Returns the graph, the estate-graph node of each view
+    node, and each view node's weight (a flow's criticality weight, else 0)."""
+    flows = eg.estate.by_id("flows")
+    step = NodeKind.step
+    members = [
+        i for i, n in enumerate(eg.nodes) if n.kind not in (step, NodeKind.team, NodeKind.person)
+    ]
+    local = {i: k for k, i in enumerate(members)}
+    of_flow = {eg.nodes[i].ident: k for i, k in local.items() if eg.nodes[i].kind is NodeKind.flow}
+    view = [
+        of_flow[n.flow] if n.flow is not None else local.get(i, -1) for i, n in enumerate(eg.nodes)
+    ]
+    graph = undirected(len(members), ((view[u], view[v]) for u, v in eg.propagation_edges()))
+    weight = [
+        float(flows[eg.nodes[i].ident].criticality.weight)
+        if eg.nodes[i].kind is NodeKind.flow
+        else 0.0
+        for i in members
+    ]
+    return graph, members, weight
 
 
 def cut_findings(eg: EstateGraph, stats: StructureStats) -> list[Finding]:
     """Articulation points and bridges that separate flows from other flows."""
-    flows = eg.estate.by_id("flows")
-    view = _view_of(eg)
-    pairs = []
-    for u, v in eg.propagation_edges():
-        a, b = view[u], view[v]
-        if a is not None and b is not None and a != b:
-            pairs.append((a, b))
-    graph = undirected(len(eg.nodes), pairs)
-    weight = [
-        float(flows[n.ident].criticality.weight) if n.kind is NodeKind.flow else 0.0
-        for n in eg.nodes
-    ]
+    graph, members, weight = integration_view(eg)
     out = []
     pieces = cut_pieces(graph, weight)
     stats.articulation_points = len(pieces)
@@ -105,8 +105,8 @@ def cut_findings(eg: EstateGraph, stats: StructureStats) -> list[Finding]:
         if len(with_flows) < 2:
             continue
         separated = int(sum(with_flows) - with_flows[0])
-        node = eg.nodes[point]
-        neighbours = sorted(eg.nodes[n].key for n in graph.neighbors(point))
+        node = eg.nodes[members[point]]
+        neighbours = sorted(eg.nodes[members[n]].key for n in graph.neighbors(point))
         out.append(
             finding(
                 Kind.articulation_point,
@@ -124,7 +124,7 @@ def cut_findings(eg: EstateGraph, stats: StructureStats) -> list[Finding]:
     for (u, v), (left, right) in sorted(sides.items()):
         if left <= 0 or right <= 0:
             continue
-        first, second = sorted((eg.nodes[u].key, eg.nodes[v].key))
+        first, second = sorted((eg.nodes[members[u]].key, eg.nodes[members[v]].key))
         out.append(
             finding(
                 Kind.bridge,
@@ -212,20 +212,7 @@ def dominator_findings(eg: EstateGraph, stats: StructureStats) -> list[Finding]:
     out = []
     for flow_node, reached in sorted(dominated.items()):
         node = eg.nodes[flow_node]
-        upstream = sorted(
-            {
-                eg.nodes[graph[w]].key
-                for p in graph.predecessor_indices(local[flow_node])
-                if p != root
-                for w in ([p] if eg.nodes[graph[p]].kind is NodeKind.flow else [])
-                + [
-                    q
-                    for q in graph.predecessor_indices(p)
-                    if q != root and eg.nodes[graph[q]].kind is NodeKind.flow
-                ]
-                if graph[w] != flow_node
-            }
-        )
+        upstream = _feeders(eg, graph, root, local[flow_node])
         datasets = sorted({eg.nodes[t].key for t in reached})
         stats.dominated[node.key] = datasets
         severity = (
@@ -252,6 +239,23 @@ def dominator_findings(eg: EstateGraph, stats: StructureStats) -> list[Finding]:
             )
         )
     return out
+
+
+def _feeders(eg: EstateGraph, graph: rx.PyDiGraph[int, None], root: int, flow: int) -> list[str]:
+    """Other flows whose data reaches ``flow`` directly: callers, flows handing it errors,
+    and writers of the datasets it reads."""
+    out: set[str] = set()
+
+    def is_flow(k: int) -> bool:
+        return k != root and eg.nodes[graph[k]].kind is NodeKind.flow
+
+    for p in graph.predecessor_indices(flow):
+        if is_flow(p):
+            out.add(eg.nodes[graph[p]].key)
+        elif p != root:
+            out |= {eg.nodes[graph[q]].key for q in graph.predecessor_indices(p) if is_flow(q)}
+    out.discard(eg.nodes[graph[flow]].key)
+    return sorted(out)
 
 
 def _requirements(eg: EstateGraph) -> dict[int, frozenset[int]]:
@@ -510,7 +514,3 @@ def spof_findings(eg: EstateGraph) -> tuple[list[Finding], StructureStats]:
     out += concentration_findings(eg)
     out += loop_findings(eg, stats)
     return out, stats
-
-
-def flow_of(flow: Flow) -> str:
-    return f"flows/{flow.id}"
