@@ -64,18 +64,16 @@ def analyze(
     """
     from datetime import date
 
-    from flowdrill.analysis.report import analyze as run
-    from flowdrill.analysis.risk import weights_from_config
     from flowdrill.cli.output import open_from, print_json
     from flowdrill.errors import InputError
+    from flowdrill.service.analysis import analyze_workspace
 
     try:
         as_of = date.fromisoformat(today) if today else date.today()
     except ValueError:
         raise InputError(f"--today: expected a date like 2026-11-29, got {today!r}") from None
     ws = open_from(ctx)
-    weights = weights_from_config(ws.config.model_extra)
-    report = run(ws.estate, today=as_of, weights=weights, top=top)
+    report = analyze_workspace(ws, today=as_of, top=top)
     if diagrams is not None:
         _write_diagrams(ws.estate, report, diagrams, quiet=output is not Format.text)
     if output is Format.json:

@@ -8,11 +8,13 @@ every output goes to an explicit ``out`` folder instead.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from flowdrill.analysis.report import analyze
+from flowdrill.analysis.risk import weights_from_config
 from flowdrill.catalog.load import load_catalog
 from flowdrill.catalog.model import Catalog, TargetKind
 from flowdrill.errors import InputError, InvalidFiles, Problem
@@ -33,38 +35,23 @@ DEFAULT_LEADERSHIP_EVERY = 3
 # --------------------------------------------------------------------------- ranking
 
 
-def rank_targets(estate: Estate) -> list[Target]:
-    """Fallback risk ranking from estate data only, highest first.
-
-    A flow scores its criticality weight (1-4); a system, credential, platform or dataset scores
-    the summed criticality weights of the flows that use it (datasets: that write it), so shared
-    dependencies of critical flows rank high. Swap for the analysis ranking when it exists.
-    """
-    users: dict[tuple[TargetKind, str], dict[str, int]] = defaultdict(dict)
-    for flow in estate.flows:
-        weight = flow.criticality.weight
-        users[(TargetKind.flow, flow.id)][flow.id] = weight
-        users[(TargetKind.platform, flow.platform)][flow.id] = weight
-        for step in flow.steps:
-            for system in (step.system, step.trigger.system if step.trigger else None):
-                if system:
-                    users[(TargetKind.system, system)][flow.id] = weight
-            if step.credential:
-                users[(TargetKind.credential, step.credential)][flow.id] = weight
-            for touch in step.touchpoints:
-                if touch.access.value == "write":
-                    users[(TargetKind.dataset, touch.dataset)][flow.id] = weight
-    targets = []
-    for (kind, element), flows in users.items():
-        score = float(sum(flows.values()))
-        if kind is TargetKind.flow:
-            reason = f"flow of criticality weight {int(score)}"
-        else:
-            critical = sum(1 for w in flows.values() if w >= 4)
-            verb = "written by" if kind is TargetKind.dataset else "used by"
-            reason = f"{verb} {len(flows)} flows ({critical} critical)"
-        targets.append(Target(kind, element, score, reason))
-    return sorted(targets, key=lambda t: (-t.score, t.kind.value, t.id))
+def rank_targets(
+    estate: Estate, *, today: date | None = None, weights: Mapping[str, float] | None = None
+) -> list[Target]:
+    """The analysis ranking of critical integration points, as scenario targets, highest
+    risk first (people and teams are not failure targets and are left out)."""
+    report = analyze(estate, today=today or date.today(), weights=weights, top=None)
+    kinds = {k.value for k in TargetKind}
+    return [
+        Target(
+            TargetKind(point.kind),
+            point.element.split("/", 1)[1],
+            point.score,
+            ", ".join(r.value.replace("_", " ") for r in point.reasons) or "risk score",
+        )
+        for point in report.ranking
+        if point.kind in kinds
+    ]
 
 
 # --------------------------------------------------------------------------- catalog
@@ -165,7 +152,9 @@ def generate(
     scenario = generate_scenario(
         estate,
         workspace_catalog(ws),
-        targets if targets is not None else rank_targets(estate),
+        targets
+        if targets is not None
+        else rank_targets(estate, weights=weights_from_config(ws.config.model_extra)),
         seed=seed,
         history=history,
         compound=compound,
