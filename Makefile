@@ -16,7 +16,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
 demo: install
-	$(BIN)/flowdrill demo
+	$(BIN)/flowdrill demo --out out/demo
 
 lint:
 	$(BIN)/ruff check src tests bench

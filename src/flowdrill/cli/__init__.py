@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from flowdrill import __version__
 from flowdrill.cli import analyze as analyze_commands
 from flowdrill.cli import audit as audit_commands
+from flowdrill.cli import demo as demo_commands
 from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
 from flowdrill.cli import imports as import_commands
@@ -78,6 +79,7 @@ def main_options(
 
 estate_commands.register(app)
 audit_commands.register(app)
+demo_commands.register(app)
 analyze_commands.register(app)
 drill_commands.register(app)
 app.add_typer(import_commands.app, name="import")

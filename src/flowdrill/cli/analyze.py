@@ -75,7 +75,7 @@ def analyze(
     ws = open_from(ctx)
     report = analyze_workspace(ws, today=as_of, top=top)
     if diagrams is not None:
-        _write_diagrams(ws.estate, report, diagrams, quiet=output is not Format.text)
+        write_diagrams(ws.estate, report, diagrams, quiet=output is not Format.text)
     if output is Format.json:
         print_json(report.model_dump(mode="json"))
     elif output is Format.markdown:
@@ -83,10 +83,10 @@ def analyze(
 
         typer.echo(render_markdown(report), nl=False)
     else:
-        _render_text(report)
+        render_analysis(report)
 
 
-def _write_diagrams(estate: Estate, report: AnalysisReport, folder: Path, *, quiet: bool) -> None:
+def write_diagrams(estate: Estate, report: AnalysisReport, folder: Path, *, quiet: bool) -> None:
     from flowdrill.analysis.diagram import all_diagrams, render_svg, to_dot, to_mermaid
     from flowdrill.cli.output import console, err_console
 
@@ -101,7 +101,7 @@ def _write_diagrams(estate: Estate, report: AnalysisReport, folder: Path, *, qui
     )
 
 
-def _render_text(report: AnalysisReport) -> None:
+def render_analysis(report: AnalysisReport, *, max_findings: int | None = None) -> None:
     from rich.table import Table
 
     from flowdrill.cli.output import console
@@ -142,6 +142,7 @@ def _render_text(report: AnalysisReport) -> None:
     console.print(f"[dim]score = 100 × Σ weight × factor / Σ weight; weights: {weights}[/dim]")
 
     shown = [f for f in report.findings if f.severity.value in ("critical", "high", "medium")]
+    shown = shown[:max_findings] if max_findings is not None else shown
     findings = Table(title="Single points of failure and gaps", header_style="bold")
     for column in ("severity", "kind", "element", "finding"):
         findings.add_column(column)
@@ -156,7 +157,8 @@ def _render_text(report: AnalysisReport) -> None:
     rest = len(report.findings) - len(shown)
     if rest:
         console.print(
-            f"[dim]{rest} low and info findings not shown: use --format markdown or json.[/dim]"
+            f"[dim]{rest} more findings not shown: use flowdrill analyze --format markdown "
+            "or json.[/dim]"
         )
 
 

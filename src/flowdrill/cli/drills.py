@@ -107,8 +107,14 @@ def scenario_generate(
     if seed is None:
         seed = len(list_scenarios(ws, out=out)) + 1
     stored = generate(ws, seed=seed, compound=Compound(compound.value), mode=mode, out=out)
-    scenario = stored.scenario
-    console.print(f"Wrote [bold]{stored.path}[/bold] (seed {seed})")
+    show_scenario(stored.path, stored.scenario, seed)
+    console.print(f"Next: flowdrill plan {stored.scenario.id}" + (f" --out {out}" if out else ""))
+
+
+def show_scenario(path: Path, scenario: Any, seed: int) -> None:
+    from flowdrill.cli.output import console
+
+    console.print(f"Wrote [bold]{path}[/bold] (seed {seed})")
     console.print(f"{scenario.id}: {scenario.title}", highlight=False)
     for failure in scenario.failures:
         console.print(
@@ -116,7 +122,6 @@ def scenario_generate(
             f"at T+{failure.starts_at} ({failure.reason})",
             highlight=False,
         )
-    console.print(f"Next: flowdrill plan {scenario.id}" + (f" --out {out}" if out else ""))
 
 
 @scenario_app.command("list")
@@ -206,15 +211,21 @@ def plan(
     path, built, stored = make_plan(
         ws, scenario, objectives=objective or [], leadership_interval=leadership_every, out=out
     )
+    show_plan(path, built)
+    if export:
+        for file in export_plan(ws, built, stored, formats=export, out=out):
+            console.print(f"Exported {file}")
+
+
+def show_plan(path: Path, built: Any) -> None:
+    from flowdrill.cli.output import console
+
     console.print(f"Wrote [bold]{path}[/bold]")
     console.print(f"{built.id}: {built.title}", highlight=False)
     for assignment in built.roles:
         console.print(f"  {assignment.role.value:<20} {assignment.name}", highlight=False)
     gaps = sum(1 for row in built.raci if row.gaps)
     console.print(f"RACI: {len(built.raci)} touchpoints, {gaps} with gaps")
-    if export:
-        for file in export_plan(ws, built, stored, formats=export, out=out):
-            console.print(f"Exported {file}")
 
 
 def register(app: typer.Typer) -> None:

@@ -99,17 +99,6 @@ def overview(
     render_overview(summarise(open_from(ctx).estate, top=top))
 
 
-def demo(ctx: typer.Context) -> None:
-    """Run the main journey on the bundled demo estate (what `make demo` runs)."""
-    from flowdrill.cli.render import render_overview
-    from flowdrill.estate.summary import overview as summarise
-    from flowdrill.service.workspace import open_workspace
-
-    ws = open_workspace(demo=True)
-    console.rule(f"[bold]flowdrill demo: {ws.name}")
-    render_overview(summarise(ws.estate))
-
-
 def register(app: typer.Typer) -> None:
-    for command in (init, validate, schema, overview, demo):
+    for command in (init, validate, schema, overview):
         app.command()(command)
