@@ -159,7 +159,8 @@ def test_overlay_merges_steps_by_id(tmp_path: Path, minimal_estate_text: str) ->
     (tmp_path / "owners.yaml").write_text(
         "overlay:\n  flows:\n    - id: order-to-invoice\n      steps:\n"
         "        - id: create-invoice\n"
-        "          touchpoints: [{dataset: orders, access: read}, {dataset: invoices, access: write}]\n"
+        "          touchpoints: [{dataset: orders, access: read},\n"
+        "                        {dataset: invoices, access: write}]\n"
         "        - {id: notify, kind: connector}\n",
         encoding="utf-8",
     )

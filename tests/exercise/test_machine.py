@@ -10,8 +10,16 @@ from flowdrill.exercise import events as ev
 from flowdrill.exercise.machine import CommandRejected, ExerciseState, decide, evolve, fold
 from flowdrill.exercise.metrics import compute
 
-PHASES = [ev.PhaseBox(phase=p, minutes=m) for p, m in
-          [("detection", 15), ("triage", 15), ("containment", 20), ("recovery", 30), ("review", 10)]]
+PHASES = [
+    ev.PhaseBox(phase=p, minutes=m)
+    for p, m in [
+        ("detection", 15),
+        ("triage", 15),
+        ("containment", 20),
+        ("recovery", 30),
+        ("review", 10),
+    ]
+]
 
 
 def start(at: float = 0.0, wall: float = 1000.0, speed: float = 1.0) -> ev.Started:
@@ -54,7 +62,9 @@ def test_phases_only_move_forward() -> None:
 def test_an_action_waits_for_its_approval() -> None:
     state = run(
         start(),
-        ev.DecisionRecorded(at=3, decision="d1", what="Pause order sync", rationale="stop bad data"),
+        ev.DecisionRecorded(
+            at=3, decision="d1", what="Pause order sync", rationale="stop bad data"
+        ),
         ev.ApprovalRequested(at=3, decision="d1", approver_role="incident lead"),
     )
     action = ev.ActionTaken(at=4, action="pause_flow", target="n8n.order-sync", decision="d1")
@@ -114,8 +124,14 @@ def test_metrics_from_the_log() -> None:
         start(),
         ev.ImpactChanged(at=2, state="started"),
         ev.AlertRaised(at=6, alert="a1", monitor="m1", flow="f", message="failure rate 12%"),
-        ev.InjectDelivered(at=8, inject="i1", kind="support_report", channel="c", sender="s",
-                           message="orders missing"),
+        ev.InjectDelivered(
+            at=8,
+            inject="i1",
+            kind="support_report",
+            channel="c",
+            sender="s",
+            message="orders missing",
+        ),
         ev.AlertAcknowledged(at=9, alert="a1"),
         ev.FlowIdentified(at=12, flow="f", correct=True),
         ev.DecisionRecorded(at=14, decision="d1", what="pause", rationale="contain", inject="i1"),
@@ -133,7 +149,9 @@ def test_metrics_from_the_log() -> None:
     assert m.decision_latency.median == 6
     assert m.information_visibility == 1.0
     assert [(p.phase, p.minutes, p.over) for p in m.phases] == [
-        ("detection", 16, True), ("triage", 44, True)]
+        ("detection", 16, True),
+        ("triage", 44, True),
+    ]
 
 
 def test_undetected_failure_has_no_detect_time() -> None:

@@ -20,6 +20,7 @@ from flowdrill.cli import demo as demo_commands
 from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
 from flowdrill.cli import imports as import_commands
+from flowdrill.cli import simulate as simulate_commands
 from flowdrill.errors import FlowdrillError
 
 
@@ -82,6 +83,7 @@ audit_commands.register(app)
 demo_commands.register(app)
 analyze_commands.register(app)
 drill_commands.register(app)
+simulate_commands.register(app)
 app.add_typer(import_commands.app, name="import")
 
 
