@@ -20,6 +20,7 @@ from flowdrill.cli import demo as demo_commands
 from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
 from flowdrill.cli import imports as import_commands
+from flowdrill.cli import run as run_commands
 from flowdrill.cli import simulate as simulate_commands
 from flowdrill.errors import FlowdrillError
 
@@ -81,6 +82,7 @@ def main_options(
 estate_commands.register(app)
 audit_commands.register(app)
 demo_commands.register(app)
+run_commands.register(app)
 analyze_commands.register(app)
 drill_commands.register(app)
 simulate_commands.register(app)

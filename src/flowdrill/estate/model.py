@@ -517,9 +517,18 @@ class RaciEntry(Entity):
 
 
 class RunbookStep(Entity):
+    """A check, an action or a human decision point (which always needs a role's approval)."""
+
     title: str
     kind: RunbookStepKind = RunbookStepKind.action
     role: str | None = Field(None, description="role that performs or approves it")
+    action: str | None = Field(
+        None, description="what the step does to the estate: pause_flow, replay, reconcile ..."
+    )
+    target: str | None = Field(None, description="id of the flow, dataset or credential acted on")
+    options: dict[str, str] = Field(
+        default_factory=dict, description="action options, e.g. dedupe: 'true' for a replay"
+    )
 
 
 class Runbook(Entity):

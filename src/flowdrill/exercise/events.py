@@ -102,6 +102,7 @@ class ActionTaken(_Event):
     target: str | None = None
     decision: str | None = None
     runbook: str | None = Field(None, description="runbook whose step this action follows")
+    options: dict[str, str] = Field(default_factory=dict, description="e.g. dedupe: 'true'")
     detail: str = ""
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from flowdrill.errors import InvalidFiles, Problem
+from flowdrill.service.files import write_atomically
 from flowdrill.service.workspace import Workspace
 from flowdrill.store.audit import ChainProblem
 from flowdrill.store.db import open_database
@@ -54,9 +53,5 @@ def export_log(ws: Workspace, exercise_id: str, out: Path) -> int:
         lines = list(log.export_jsonl(exercise_id))
     finally:
         log.engine.dispose()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.writelines(lines)
-    Path(tmp).replace(out)
+    write_atomically(out, lines)
     return len(lines)

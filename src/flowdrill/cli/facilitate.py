@@ -1,0 +1,327 @@
+"""Terminal facilitation: a prompt for the facilitator, with help and completion, while a
+background clock delivers injects and alerts as they fall due.
+
+Each command goes through the same :class:`~flowdrill.service.exercises.Drill` the web and the
+autopilot use; this module only parses words and prints.
+"""
+
+from __future__ import annotations
+
+import cmd
+import shlex
+import threading
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from flowdrill.catalog.model import Action
+from flowdrill.errors import FlowdrillError
+from flowdrill.exercise import events as ev
+from flowdrill.exercise.events import Event
+from flowdrill.exercise.metrics import compute
+from flowdrill.service.exercises import Drill
+
+RATINGS = ("P", "S", "M", "U")
+
+
+def describe(event: Event) -> str:
+    """One line a person reads in the room."""
+    match event:
+        case ev.InjectDelivered():
+            tag = "noise" if event.noise else event.kind
+            return f"INJECT [{tag}] {event.sender} → #{event.channel}: {event.message}"
+        case ev.AlertRaised():
+            return f"ALERT {event.alert}: {event.message}"
+        case ev.AlertAcknowledged():
+            return f"acknowledged {event.alert}"
+        case ev.DecisionRecorded():
+            return f"DECISION {event.decision}: {event.what} (because {event.rationale})"
+        case ev.ApprovalRequested():
+            return f"approval of {event.decision} requested from {event.approver_role}"
+        case ev.ApprovalGiven():
+            verdict = "approved" if event.approved else "refused"
+            return f"{event.decision} {verdict} by {event.by or 'approver'}"
+        case ev.ActionTaken():
+            return f"ACTION {event.action.value} {event.target or ''} {event.detail}".rstrip()
+        case ev.ImpactChanged():
+            return f"IMPACT {event.state}: {event.detail}"
+        case ev.PhaseAdvanced():
+            return f"PHASE → {event.phase}"
+        case ev.PhaseTimeboxExceeded():
+            return f"TIME BOX exceeded in {event.phase} by {event.minutes_over:g} min"
+        case ev.MessagePosted():
+            return f"#{event.channel}: {event.text}"
+        case ev.FlowIdentified():
+            return f"identified {event.flow} as the affected flow"
+        case ev.Escalated():
+            return f"ESCALATED to {event.to}: {event.reason}"
+    return event.type.replace("_", " ")
+
+
+class Facilitator(cmd.Cmd):
+    """Commands typed at the drill prompt. `help` lists them; Tab completes."""
+
+    intro = "Type help for commands, status for the board; Tab completes."
+    prompt = "drill> "
+
+    def __init__(self, drill: Drill, console: Console, *, stdin: Any = None) -> None:
+        super().__init__(stdin=stdin)
+        if stdin is not None:
+            self.use_rawinput = False
+        self.drill, self.console = drill, console
+        self.lock = threading.RLock()
+        self.stop = threading.Event()
+        self._decisions = len(drill.state.decisions)
+
+    # ------------------------------------------------------------------ clock
+
+    def tick(self) -> None:
+        with self.lock:
+            self.show(self.drill.advance(self.drill.now()))
+
+    def run_clock(self, every: float = 1.0) -> threading.Thread:
+        def loop() -> None:
+            while not self.stop.wait(every):
+                try:
+                    self.tick()
+                except FlowdrillError as exc:
+                    self.console.print(f"[red]clock: {exc}[/red]")
+
+        thread = threading.Thread(target=loop, name="drill-clock", daemon=True)
+        thread.start()
+        return thread
+
+    def show(self, events: list[Event]) -> None:
+        for event in events:
+            self.console.print(f"[dim]T+{event.at:5.1f}[/dim] {describe(event)}", highlight=False)
+
+    def submit(self, command: Event) -> None:
+        with self.lock:
+            try:
+                self.show(self.drill.submit(command))
+            except FlowdrillError as exc:
+                self.console.print(f"[red]{exc}[/red]", highlight=False)
+
+    def at(self) -> float:
+        return max(self.drill.now(), self.drill.state.last_at)
+
+    # ------------------------------------------------------------------ commands
+
+    def emptyline(self) -> bool:
+        self.tick()
+        return False
+
+    def default(self, line: str) -> None:
+        self.console.print(f"[red]unknown command {line.split()[0]!r}; type help[/red]")
+
+    def do_status(self, _: str) -> None:
+        """status: the board: clock, phase and time box, alerts, decisions, timers."""
+        with self.lock:
+            self.tick()
+            state = self.drill.state
+            metrics = compute(self.drill.events)
+        now = self.at()
+        box = state.timebox()
+        table = Table(title=f"{self.drill.plan.title} — {state.status}", show_header=False)
+        table.add_row("clock", f"T+{now:.1f} min (speed ×{state.speed:g})")
+        used = state.phase_minutes(now)
+        table.add_row("phase", f"{state.phase}: {used:.1f} of {box} min" if box else "-")
+        open_alerts = [a.id for a in state.alerts.values() if a.acknowledged_at is None]
+        table.add_row(
+            "alerts", f"{len(state.alerts)} raised; open: {', '.join(open_alerts) or '-'}"
+        )
+        table.add_row("decisions", str(len(state.decisions)))
+        for name in ("time_to_detect", "time_to_acknowledge", "time_to_contain", "time_to_recover"):
+            value = getattr(metrics, name)
+            table.add_row(name.replace("_", " "), "-" if value is None else f"{value:g} min")
+        self.console.print(table)
+
+    def do_pause(self, _: str) -> None:
+        """pause: stop the exercise clock."""
+        import time
+
+        self.submit(ev.Paused(at=self.at(), wall=time.time()))
+
+    def do_resume(self, _: str) -> None:
+        """resume: restart the exercise clock."""
+        import time
+
+        self.submit(ev.Resumed(at=self.at(), wall=time.time()))
+
+    def do_phase(self, arg: str) -> None:
+        """phase [NAME]: advance to the next phase, or to NAME."""
+        names = [p.phase for p in self.drill.state.phases]
+        index = self.drill.state.phase_index + 1
+        target = arg.strip() or (names[index] if index < len(names) else "")
+        self.submit(ev.PhaseAdvanced(at=self.at(), phase=target))
+
+    def complete_phase(self, text: str, *_: Any) -> list[str]:
+        return [p.phase for p in self.drill.state.phases if p.phase.startswith(text)]
+
+    def do_inject(self, arg: str) -> None:
+        """inject ID | inject CHANNEL TEXT...: fire a scripted inject now, or an ad-hoc one."""
+        words = shlex.split(arg)
+        scripted = {i.id: i for i in self.drill.scenario.injects}
+        if len(words) == 1 and words[0] in scripted:
+            i = scripted[words[0]]
+            self.submit(
+                ev.InjectDelivered(
+                    at=self.at(),
+                    inject=i.id,
+                    kind=i.kind.value,
+                    channel=i.channel,
+                    sender=i.sender,
+                    message=i.message,
+                )
+            )
+        elif len(words) >= 2:
+            n = sum(isinstance(e, ev.InjectDelivered) for e in self.drill.events) + 1
+            self.submit(
+                ev.InjectDelivered(
+                    at=self.at(),
+                    inject=f"adhoc-{n}",
+                    kind="status_update",
+                    channel=words[0],
+                    sender="facilitator",
+                    message=" ".join(words[1:]),
+                )
+            )
+        else:
+            self.console.print("usage: inject ID | inject CHANNEL TEXT...")
+
+    def complete_inject(self, text: str, *_: Any) -> list[str]:
+        return [i.id for i in self.drill.scenario.injects if i.id.startswith(text)]
+
+    def do_say(self, arg: str) -> None:
+        """say CHANNEL TEXT...: post a message to a channel."""
+        words = shlex.split(arg)
+        if len(words) < 2:
+            self.console.print("usage: say CHANNEL TEXT...")
+            return
+        self.submit(ev.MessagePosted(at=self.at(), channel=words[0], text=" ".join(words[1:])))
+
+    def do_decide(self, arg: str) -> None:
+        """decide "WHAT" "RATIONALE" [approver=ROLE] [inject=ID]: record a decision."""
+        words = shlex.split(arg)
+        options = dict(w.split("=", 1) for w in words if "=" in w)
+        plain = [w for w in words if "=" not in w]
+        if len(plain) < 2:
+            self.console.print('usage: decide "WHAT" "RATIONALE" [approver=ROLE] [inject=ID]')
+            return
+        self._decisions += 1
+        decision = f"d{self._decisions}"
+        self.submit(
+            ev.DecisionRecorded(
+                at=self.at(),
+                decision=decision,
+                what=plain[0],
+                rationale=plain[1],
+                inject=options.get("inject"),
+            )
+        )
+        if "approver" in options:
+            self.submit(
+                ev.ApprovalRequested(
+                    at=self.at(), decision=decision, approver_role=options["approver"]
+                )
+            )
+
+    def do_approve(self, arg: str) -> None:
+        """approve DECISION [no]: give (or refuse) a requested approval."""
+        words = arg.split()
+        if not words:
+            self.console.print("usage: approve DECISION [no]")
+            return
+        self.submit(
+            ev.ApprovalGiven(at=self.at(), decision=words[0], approved=words[1:2] != ["no"])
+        )
+
+    def do_act(self, arg: str) -> None:
+        """act ACTION [TARGET] [key=value...] [decision=ID]: apply an action to the estate."""
+        words = shlex.split(arg)
+        if not words or words[0] not in {a.value for a in Action}:
+            self.console.print(
+                f"usage: act ACTION [TARGET]; actions: {', '.join(a.value for a in Action)}"
+            )
+            return
+        options = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+        target = next((w for w in words[1:] if "=" not in w), None)
+        decision = options.pop("decision", None)
+        self.submit(
+            ev.ActionTaken(
+                at=self.at(),
+                action=Action(words[0]),
+                target=target,
+                options=options,
+                decision=decision,
+            )
+        )
+
+    def complete_act(self, text: str, line: str, *_: Any) -> list[str]:
+        if len(line.split()) <= 1 or (len(line.split()) == 2 and not line.endswith(" ")):
+            return [a.value for a in Action if a.value.startswith(text)]
+        estate = self.drill.ws.estate
+        ids = [x.id for c in ("flows", "datasets", "credentials") for x in getattr(estate, c)]
+        return [i for i in ids if i.startswith(text)]
+
+    def do_ack(self, arg: str) -> None:
+        """ack ALERT: acknowledge an alert."""
+        self.submit(ev.AlertAcknowledged(at=self.at(), alert=arg.strip()))
+
+    def complete_ack(self, text: str, *_: Any) -> list[str]:
+        return [a for a in self.drill.state.alerts if a.startswith(text)]
+
+    def do_identify(self, arg: str) -> None:
+        """identify FLOW: name the flow you think is affected (stops the detect timer if right)."""
+        flow = arg.strip()
+        self.submit(
+            ev.FlowIdentified(at=self.at(), flow=flow, correct=flow in self.drill.affected_flows())
+        )
+
+    def complete_identify(self, text: str, *_: Any) -> list[str]:
+        return [f.id for f in self.drill.ws.estate.flows if f.id.startswith(text)]
+
+    def do_escalate(self, arg: str) -> None:
+        """escalate TO [REASON...]: escalate to a role, team or person."""
+        words = shlex.split(arg)
+        if not words:
+            self.console.print("usage: escalate TO [REASON...]")
+            return
+        self.submit(ev.Escalated(at=self.at(), to=words[0], reason=" ".join(words[1:])))
+
+    def do_observe(self, arg: str) -> None:
+        """observe TASK P|S|M|U [NOTES...]: the evaluator rates a critical task."""
+        words = shlex.split(arg)
+        if len(words) < 2 or words[1] not in RATINGS:
+            self.console.print("usage: observe TASK P|S|M|U [NOTES...]")
+            return
+        self.submit(
+            ev.ObservationRecorded(
+                at=self.at(),
+                task=words[0],
+                rating=words[1],
+                notes=" ".join(words[2:]),
+            )
+        )
+
+    def complete_observe(self, text: str, *_: Any) -> list[str]:
+        tasks = [t.id for o in self.drill.plan.objectives for t in o.critical_tasks]
+        return [t for t in tasks if t.startswith(text)]
+
+    def do_nearmiss(self, arg: str) -> None:
+        """nearmiss TEXT...: record a near miss."""
+        self.submit(ev.NearMissRecorded(at=self.at(), what=arg.strip()))
+
+    def do_end(self, arg: str) -> bool:
+        """end [REASON...]: end the exercise and leave."""
+        self.submit(ev.Ended(at=self.at(), reason=arg.strip() or "completed"))
+        self.stop.set()
+        return True
+
+    def do_quit(self, _: str) -> bool:
+        """quit: leave without ending; `flowdrill run --resume ID` continues later."""
+        self.stop.set()
+        return True
+
+    do_EOF = do_quit

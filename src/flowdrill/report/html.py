@@ -1,0 +1,48 @@
+"""The after-action report as one self-contained HTML page: inline CSS, no CDN, no JavaScript,
+styled to print well (page breaks, repeated table headers), so it can be mailed or archived.
+
+Jinja2 autoescaping is on for every value: user text (rationale, notes, injects) can never
+become markup.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from flowdrill.report.aar import (
+    DECISION_LATENCY,
+    INFORMATION_VISIBILITY,
+    SECTIONS,
+    AfterActionReport,
+    approval_text,
+    clock,
+    minutes,
+    percent,
+)
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("flowdrill.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(minutes=minutes, clock=clock, percent=percent, approval=approval_text)
+    return env
+
+
+def render_html(report: AfterActionReport) -> str:
+    """The whole report as an HTML5 page."""
+    template = _environment().get_template("aar.html.j2")
+    return template.render(
+        r=report,
+        sections=SECTIONS,
+        decision_latency=DECISION_LATENCY,
+        information_visibility=INFORMATION_VISIBILITY,
+    )

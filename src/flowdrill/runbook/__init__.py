@@ -1,0 +1,1 @@
+"""Runbooks: structured steps, and the autopilot that plays them in a drill."""

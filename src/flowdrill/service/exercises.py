@@ -1,0 +1,364 @@
+"""Live exercises: the durable log, the folded state and the simulated estate, kept in step.
+
+A :class:`Drill` is what the terminal, the autopilot and the web drive. Every command is
+checked by the pure state machine, committed to the store, and only then applied; the
+simulator is never stored: it is rebuilt by replaying the logged actions (it is
+deterministic), so ``Drill.resume`` after a crash continues with the same state, phase,
+clock and simulated estate.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from flowdrill.catalog.model import Action
+from flowdrill.errors import InputError
+from flowdrill.exercise import events as ev
+from flowdrill.exercise.events import Event, event_data, parse_event
+from flowdrill.exercise.machine import ExerciseState, decide, evolve, fold
+from flowdrill.exercise.metrics import Metrics, compute
+from flowdrill.exercise.plan import Plan
+from flowdrill.exercise.schedule import due_events
+from flowdrill.runbook.autopilot import Autopilot, Latencies, invalid_actions, pick_runbook
+from flowdrill.scenario.model import Scenario
+from flowdrill.service.audit import event_log
+from flowdrill.service.drills import find_scenario, list_plans, workspace_catalog
+from flowdrill.service.workspace import Workspace
+from flowdrill.sim.actions import SimAction
+from flowdrill.sim.engine import Simulation
+from flowdrill.sim.reconcile import Reconciliation
+from flowdrill.store.eventlog import EventLog
+
+ImpactState = Literal["started", "contained", "recovered", "reopened"]
+#: Bad data has stopped spreading when the damage count has not grown for this long.
+CONTAINMENT_WINDOW = 5
+#: Actions that only talk about the estate; the simulator has nothing to do for them.
+NO_SIM_EFFECT = {Action.acknowledge, Action.open_incident, Action.notify, Action.escalate}
+
+
+def find_plan(ws: Workspace, ref: str, *, out: Path | None = None) -> Plan:
+    plans = list_plans(ws, out=out)
+    for plan in plans:
+        if plan.id in (ref, Path(ref).stem):
+            return plan
+    known = ", ".join(p.id for p in plans) or "none yet: run 'flowdrill plan SCENARIO'"
+    raise InputError(f"no plan {ref!r}; plans on record: {known}")
+
+
+class Drill:
+    """One exercise, opened for driving."""
+
+    def __init__(
+        self, ws: Workspace, log: EventLog, exercise_id: str, plan: Plan, scenario: Scenario
+    ) -> None:
+        self.ws, self.log, self.exercise_id = ws, log, exercise_id
+        self.plan, self.scenario = plan, scenario
+        self.sim = Simulation(
+            ws.estate, scenario, seed=scenario.seed, catalog=workspace_catalog(ws)
+        )
+        self.events: list[Event] = []
+        self.state = ExerciseState()
+        self._alerts_logged = 0
+        self._damage: list[int] = []  # damage count per simulated minute
+        self._impact: str | None = None
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def start(
+        cls,
+        ws: Workspace,
+        plan_ref: str,
+        *,
+        speed: float = 1.0,
+        wall: float | None = None,
+        out: Path | None = None,
+    ) -> Drill:
+        """Create the exercise in the store and start its clock."""
+        plan = find_plan(ws, plan_ref, out=out)
+        scenario = find_scenario(ws, plan.scenario, out=out).scenario
+        log = event_log(ws)
+        exercise_id = log.create_exercise(title=plan.title, plan_id=plan.id)
+        drill = cls(ws, log, exercise_id, plan, scenario)
+        phases = [ev.PhaseBox(phase=p.phase.value, minutes=p.minutes) for p in plan.phases]
+        drill.submit(
+            ev.Started(
+                at=0,
+                plan=plan.id,
+                scenario=scenario.id,
+                phases=phases,
+                wall=time.time() if wall is None else wall,
+                speed=speed,
+            )
+        )
+        return drill
+
+    @classmethod
+    def resume(
+        cls,
+        ws: Workspace,
+        exercise_id: str,
+        *,
+        out: Path | None = None,
+        wall: float | None = None,
+    ) -> Drill:
+        """Rebuild a drill from its log: state by folding, the simulator by replaying. A drill
+        that was running continues from its last logged minute (the gap is logged)."""
+        log = event_log(ws)
+        stored = log.events(exercise_id)
+        if not stored:
+            raise InputError(f"exercise {exercise_id!r} has no events to resume from")
+        events = [parse_event(e.type, e.at, e.data) for e in stored]
+        started = events[0]
+        if not isinstance(started, ev.Started):
+            raise InputError(f"exercise {exercise_id!r} does not begin with 'started'")
+        plan = find_plan(ws, started.plan, out=out)
+        scenario = find_scenario(ws, started.scenario, out=out).scenario
+        drill = cls(ws, log, exercise_id, plan, scenario)
+        drill.events = events
+        drill.state = fold(events)
+        for event in events:
+            if isinstance(event, ev.ActionTaken):
+                drill._run_sim_to(event.at)
+                drill._apply_to_sim(event)
+        drill._run_sim_to(drill.state.last_at)
+        drill._alerts_logged = sum(isinstance(e, ev.AlertRaised) for e in events)
+        impacts = [e.state for e in events if isinstance(e, ev.ImpactChanged)]
+        drill._impact = impacts[-1] if impacts else None
+        if drill.state.status == "running":
+            # The clock stopped when the process did: record the gap, restart where it was.
+            wall = time.time() if wall is None else wall
+            at = drill.state.last_at
+            drill.submit(ev.Paused(at=at, wall=wall, by="flowdrill (interrupted)"))
+            drill.submit(ev.Resumed(at=at, wall=wall, by="flowdrill (resumed)"))
+        return drill
+
+    def close(self) -> None:
+        self.log.engine.dispose()
+
+    # ------------------------------------------------------------------ driving
+
+    def now(self, wall: float | None = None) -> float:
+        return round(self.state.clock(time.time() if wall is None else wall), 3)
+
+    def submit(self, command: Event) -> list[Event]:
+        """Check, persist (durably), then apply a command and what follows from it now."""
+        produced = decide(self.state, command)
+        self._commit(produced)
+        for event in produced:
+            if isinstance(event, ev.ActionTaken):
+                self._run_sim_to(event.at)
+                self._apply_to_sim(event)
+        return produced + self.advance(self.state.last_at)
+
+    def advance(self, at: float) -> list[Event]:
+        """Move the simulated estate and the scenario to minute ``at``; log what happened."""
+        if self.state.status != "running":
+            return []
+        at = max(at, self.state.last_at)
+        self._run_sim_to(at)
+        produced = self._sim_events(at)
+        self._commit(produced)
+        due = due_events(self.state, self.scenario, at)
+        self._commit(due)
+        return produced + due
+
+    def reconcile(self) -> Reconciliation:
+        return self.sim.reconcile()
+
+    def affected_flows(self) -> set[str]:
+        """Flows the scenario's failures hit: what a correct identification names."""
+        ids = [f.id for f in self.sim.layout.flows]
+        flows = {ids[i] for effect in self.sim.effects for i in effect.flow_set}
+        for failure in self.scenario.failures:
+            if failure.target.kind.value == "flow":
+                flows.add(failure.target.id)
+            if failure.step:
+                flows.add(failure.step.split("/", 1)[0])
+        return flows
+
+    # ------------------------------------------------------------------ internals
+
+    def _commit(self, produced: Sequence[Event]) -> None:
+        if not produced:
+            return
+        self.log.append_many(self.exercise_id, [(e.type, event_data(e), e.at) for e in produced])
+        for event in produced:
+            self.events.append(event)
+            self.state = evolve(self.state, event)
+
+    def _run_sim_to(self, at: float) -> None:
+        minute = min(math.floor(at + 1e-9), self.scenario.duration_minutes * 4)
+        while self.sim.now < minute:
+            self.sim.step(self.sim.now + 1)
+            self._damage.append(_damage(self.sim.reconcile()))
+
+    def _apply_to_sim(self, event: ev.ActionTaken) -> None:
+        if event.action in NO_SIM_EFFECT:
+            return
+        self.sim.apply(SimAction(self.sim.now, event.action, event.target, dict(event.options)))
+
+    def _sim_events(self, at: float) -> list[Event]:
+        out: list[Event] = []
+        monitors = {m.id: m for m in self.ws.estate.monitors}
+        for alert in self.sim.alerts[self._alerts_logged :]:
+            self._alerts_logged += 1
+            if alert.state != "firing":
+                continue
+            out.append(
+                ev.AlertRaised(
+                    at=max(float(alert.at), self.state.last_at),
+                    alert=f"{alert.monitor}@{alert.at}",
+                    monitor=alert.monitor,
+                    flow=monitors[alert.monitor].flow if alert.monitor in monitors else None,
+                    message=alert.message,
+                    metric=alert.metric,
+                    value=float(alert.value),
+                    threshold=float(alert.threshold),
+                )
+            )
+        out += self._impact_events(at)
+        return out
+
+    def _impact_events(self, at: float) -> list[Event]:
+        starts = min((f.starts_at for f in self.scenario.failures), default=None)
+        if starts is None or at < starts:
+            return []
+        if self._impact is None:
+            return self._impact_to("started", float(starts), "the first failure took effect")
+        recent = self._damage[-CONTAINMENT_WINDOW - 1 :]
+        grew = len(recent) <= CONTAINMENT_WINDOW or recent[-1] > recent[0]
+        if self._impact in ("started", "reopened") and not grew and self.sim.now > starts:
+            return self._impact_to(
+                "contained", at, f"no new bad records for {CONTAINMENT_WINDOW} minutes"
+            )
+        if self._impact == "contained" and grew:
+            return self._impact_to("reopened", at, "bad records are spreading again")
+        if self._impact == "contained":
+            verdict = self.sim.reconcile()
+            if verdict.restored:
+                return self._impact_to(
+                    "recovered", at, "reconciliation: restored", verdict.totals()
+                )
+        return []
+
+    def _impact_to(
+        self, state: ImpactState, at: float, detail: str, evidence: dict[str, int] | None = None
+    ) -> list[Event]:
+        self._impact = state
+        return [
+            ev.ImpactChanged(
+                at=max(at, self.state.last_at),
+                state=state,
+                detail=detail,
+                evidence=evidence or {},
+            )
+        ]
+
+
+def _damage(verdict: Reconciliation) -> int:
+    totals = verdict.totals()
+    return sum(totals[k] for k in ("missing", "duplicated", "corrupted", "unexpected", "misrouted"))
+
+
+# --------------------------------------------------------------------------- autopilot
+
+
+@dataclass(frozen=True)
+class AutopilotResult:
+    exercise_id: str
+    runbook: str
+    detected: bool
+    contained: bool
+    restored: bool
+    metrics: Metrics
+    stale_steps: list[str]
+    verdict: dict[str, Any]
+    ended_at: float
+
+
+def run_autopilot(
+    ws: Workspace,
+    plan_ref: str,
+    *,
+    runbook_id: str | None = None,
+    latencies: Latencies | None = None,
+    out: Path | None = None,
+    on_minute: Callable[[float, Sequence[Event]], None] | None = None,
+) -> AutopilotResult:
+    """Run a whole drill unattended, the runbook's steps played as participant actions.
+
+    The clock is driven minute by minute (no waiting); phases follow the plan's time boxes;
+    the drill ends at the scenario's duration, or a few minutes after integrity is restored.
+    """
+    estate = ws.estate
+    drill = Drill.start(ws, plan_ref, out=out)
+    try:
+        affected = drill.affected_flows()
+        runbook = (
+            pick_runbook(estate.runbooks, drill.scenario.modes(), affected)
+            if runbook_id is None
+            else next((r for r in estate.runbooks if r.id == runbook_id), None)
+        )
+        if runbook is None:
+            known = ", ".join(r.id for r in estate.runbooks) or "none"
+            raise InputError(f"no runbook {runbook_id!r}; runbooks: {known}")
+        if problems := invalid_actions(runbook):
+            raise InputError("; ".join(problems))
+        pilot = Autopilot(runbook, estate, frozenset(affected), latencies or Latencies())
+        starts = {p.phase.value: p.starts_at for p in drill.plan.phases}
+        end = float(drill.scenario.duration_minutes)
+        minute = 0.0
+        while minute <= end:
+            shown = list(drill.advance(minute))
+            for phase, at in starts.items():
+                if at == minute and drill.state.phase != phase and at > 0:
+                    shown += drill.submit(ev.PhaseAdvanced(at=minute, phase=phase))
+            while commands := pilot.react(shown, minute):
+                shown = []
+                for command in commands:
+                    stamped = command.model_copy(
+                        update={"at": max(command.at, drill.state.last_at)}
+                    )
+                    shown += drill.submit(stamped)
+            if on_minute is not None:
+                on_minute(minute, drill.events)
+            if (
+                drill._impact == "recovered"
+                and pilot.finished
+                and minute >= _recovered_at(drill) + 5
+            ):
+                break
+            minute += 1
+        drill.submit(ev.Ended(at=max(minute, drill.state.last_at), reason="autopilot finished"))
+        verdict = drill.reconcile()
+        metrics = compute(drill.events)
+        return AutopilotResult(
+            exercise_id=drill.exercise_id,
+            runbook=runbook.id,
+            detected=pilot.detected_at is not None,
+            contained=metrics.time_to_contain is not None,
+            restored=verdict.restored,
+            metrics=metrics,
+            stale_steps=list(pilot.stale),
+            verdict=verdict.to_dict(),
+            ended_at=drill.state.last_at,
+        )
+    finally:
+        drill.close()
+
+
+def _recovered_at(drill: Drill) -> float:
+    return next(
+        (
+            e.at
+            for e in reversed(drill.events)
+            if isinstance(e, ev.ImpactChanged) and e.state == "recovered"
+        ),
+        math.inf,
+    )
