@@ -52,7 +52,7 @@ def flowdrill_rates(url: str, n: int) -> tuple[float, float]:
         log.append_many(grouped, batch)
     groups = (n // 100) * 100 / (time.perf_counter() - start)
     assert log.verify(one) == [] and log.verify(grouped) == []
-    engine.dispose()
+    log.close()
     return single, groups
 
 

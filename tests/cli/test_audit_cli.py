@@ -19,7 +19,7 @@ def _workspace_with_log(tmp_path: Path) -> tuple[Path, str]:
     ex = log.create_exercise(title="Payment sync drill")
     for i in range(3):
         log.append(ex, "inject_delivered", {"inject": f"i{i}"}, at=i * 5)
-    log.engine.dispose()
+    log.close()
     return ws.root, ex
 
 

@@ -32,7 +32,7 @@ def _exercises(root: Path) -> list[str]:
 
     log = event_log(open_workspace(root))
     ids = [e["id"] for e in log.exercises()]
-    log.engine.dispose()
+    log.close()
     return ids
 
 

@@ -67,7 +67,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
         log = event_log(ws)
         in_store = len(log.events(exercise))
         assert log.verify(exercise) == []  # the chain is intact after every kill
-        log.engine.dispose()
+        log.close()
         if acks:
             # every event the child was told is committed is in the store
             assert in_store >= acks[-1]

@@ -16,9 +16,9 @@ from flowdrill.store.tables import events
 
 @pytest.fixture
 def log(database_url: str) -> Iterator[EventLog]:
-    engine = open_database(database_url)
-    yield EventLog(engine)
-    engine.dispose()
+    log = EventLog(open_database(database_url))
+    yield log
+    log.close()
 
 
 def test_events_come_back_in_order_with_a_valid_chain(log: EventLog) -> None:

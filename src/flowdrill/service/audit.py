@@ -35,7 +35,7 @@ def verify_store(ws: Workspace, exercise_id: str | None = None) -> list[AuditRes
             for events in [log.events(ident)]
         ]
     finally:
-        log.engine.dispose()
+        log.close()
 
 
 def verify_file(path: Path) -> AuditResult:
@@ -52,6 +52,6 @@ def export_log(ws: Workspace, exercise_id: str, out: Path) -> int:
     try:
         lines = list(log.export_jsonl(exercise_id))
     finally:
-        log.engine.dispose()
+        log.close()
     write_atomically(out, lines)
     return len(lines)

@@ -139,7 +139,7 @@ class Drill:
         return drill
 
     def close(self) -> None:
-        self.log.engine.dispose()
+        self.log.close()
 
     # ------------------------------------------------------------------ driving
 

@@ -47,7 +47,11 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"isolation_level": None})
+        # isolation_level=None: flowdrill issues BEGIN itself. check_same_thread=False: the
+        # event log's writer connection is shared across threads behind its own lock.
+        engine = create_engine(
+            parsed, connect_args={"isolation_level": None, "check_same_thread": False}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
 
         @event.listens_for(engine, "begin")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from flowdrill.errors import InputError
 from flowdrill.store.audit import GENESIS, ChainProblem, chain_hash, verify_chain
@@ -26,15 +26,8 @@ class ExerciseNotFound(InputError):
     http_status = 404
 
 
-# Built once: appends are the hot path, and SQLAlchemy caches compiled forms of these.
 _EXERCISE = select(exercises.c.id).where(exercises.c.id == bindparam("exercise_id"))
-_CHAIN_HEAD = (
-    select(events.c.seq, events.c.hash)
-    .where(events.c.exercise_id == bindparam("exercise_id"))
-    .order_by(events.c.seq.desc())
-    .limit(1)
-)
-_INSERT = insert(events)
+_COLUMNS = ("exercise_id", "seq", "type", "at", "recorded_at", "data", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -68,7 +61,22 @@ class EventLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._locks = engine.dialect.name == "postgresql"
+        self._postgres = postgres = engine.dialect.name == "postgresql"
+        self._dbapi: Any = engine.dialect.dbapi
+        self._raw: Any = None
+        self._writer_lock = threading.Lock()
+        p = "%s" if engine.dialect.paramstyle in ("format", "pyformat") else "?"
+        self._sql = {
+            # SQLite: take the write lock now, so two writers never race for the chain head.
+            # PostgreSQL: the row lock on the exercise serialises appends to one chain.
+            "begin": "SELECT 1" if postgres else "BEGIN IMMEDIATE",
+            "exercise": f"SELECT id FROM exercises WHERE id = {p}"
+            + (" FOR UPDATE" if postgres else ""),
+            "head": f"SELECT seq, hash FROM events WHERE exercise_id = {p} "
+            "ORDER BY seq DESC LIMIT 1",
+            "insert": f"INSERT INTO events ({', '.join(_COLUMNS)}) "
+            f"VALUES ({', '.join([p] * len(_COLUMNS))})",
+        }
 
     def create_exercise(
         self, *, title: str, plan_id: str | None = None, exercise_id: str | None = None
@@ -94,9 +102,8 @@ class EventLog:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
-    def _require(self, conn: Any, exercise_id: str, *, lock: bool = False) -> None:
-        query = _EXERCISE.with_for_update() if lock else _EXERCISE
-        if conn.execute(query, {"exercise_id": exercise_id}).first() is None:
+    def _require(self, conn: Any, exercise_id: str) -> None:
+        if conn.execute(_EXERCISE, {"exercise_id": exercise_id}).first() is None:
             raise ExerciseNotFound(f"no exercise {exercise_id!r} in the store")
 
     def append(
@@ -108,23 +115,52 @@ class EventLog:
     def append_many(
         self, exercise_id: str, batch: Iterable[tuple[str, Mapping[str, Any], float]]
     ) -> list[StoredEvent]:
-        """Append events in one transaction (one command can yield several events)."""
+        """Append events in one transaction (one command can yield several events).
+
+        Appends are the hot path, so they use one dedicated driver connection with plain SQL
+        (no per-call pool checkout or statement compilation); reads go through SQLAlchemy.
+        """
         stored: list[StoredEvent] = []
-        try:
-            with self.engine.begin() as conn:
-                if self._locks:  # SQLite holds its write lock since BEGIN IMMEDIATE
-                    self._require(conn, exercise_id, lock=True)
-                last = conn.execute(_CHAIN_HEAD, {"exercise_id": exercise_id}).first()
-                seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+        with self._writer_lock:
+            writer = self._writer()
+            cursor = writer.cursor()
+            try:
+                cursor.execute(self._sql["begin"])
+                if self._postgres:  # lock the exercise row; SQLite's foreign key checks it
+                    cursor.execute(self._sql["exercise"], (exercise_id,))
+                    if cursor.fetchone() is None:
+                        raise ExerciseNotFound(f"no exercise {exercise_id!r} in the store")
+                cursor.execute(self._sql["head"], (exercise_id,))
+                last = cursor.fetchone()
+                seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
                 rows = self._chain(exercise_id, batch, seq, prev_hash, stored)
                 if rows:
-                    conn.execute(_INSERT, rows)
-        except IntegrityError:
-            # the foreign key refused it; anything else is a real bug worth its traceback
-            with self.engine.connect() as conn:
-                self._require(conn, exercise_id)
-            raise
+                    values = [tuple(row[c] for c in _COLUMNS) for row in rows]
+                    cursor.executemany(self._sql["insert"], values)
+                writer.commit()
+            except self._dbapi.IntegrityError:
+                writer.rollback()
+                with self.engine.connect() as conn:  # a missing exercise says so; else a bug
+                    self._require(conn, exercise_id)
+                raise
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                cursor.close()
         return stored
+
+    def _writer(self) -> Any:
+        if self._raw is None:
+            self._raw = self.engine.raw_connection()
+        return self._raw
+
+    def close(self) -> None:
+        """Give the writer connection back and close the pool."""
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+        self.engine.dispose()
 
     @staticmethod
     def _chain(
