@@ -72,7 +72,7 @@ def test_diagrams_are_written_as_mermaid_and_svg(tmp_path: Path) -> None:
     texts = {t.text for t in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")}
     assert "Invoice generator (sub-workflow)" in texts
     assert "Label print service (link in)" in texts
-    flow_svg = ElementTree.fromstring((out / "flow-n8n-payment-sync.svg").read_text("utf-8"))
+    flow_svg = ElementTree.fromstring((out / "flow-n8n.payment-sync.svg").read_text("utf-8"))
     title = [t.text for t in flow_svg.iter("{http://www.w3.org/2000/svg}text")]
     assert "Stripe payments -> NetSuite customer payments" in title
     assert (out / "lineage.mmd").read_text(encoding="utf-8").startswith("%% Data lineage")

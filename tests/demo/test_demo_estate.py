@@ -102,8 +102,14 @@ def test_make_demo_prints_the_overview(tmp_path: Path) -> None:
     out = tmp_path / "demo-out"
     result = CliRunner().invoke(app, ["demo", "--out", str(out)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    for text in ("Northwind Outfitters", "Flows per platform", "Most critical flows", "zapier",
-                 "Critical integration points", "Single points of failure and gaps"):
+    for text in (
+        "Northwind Outfitters",
+        "Flows per platform",
+        "Most critical flows",
+        "zapier",
+        "Critical integration points",
+        "Single points of failure and gaps",
+    ):
         assert text in result.stdout
     assert len(list((out / "scenarios").glob("*.yaml"))) == 1
     assert len(list((out / "plans").glob("*.yaml"))) == 1
@@ -111,4 +117,4 @@ def test_make_demo_prints_the_overview(tmp_path: Path) -> None:
     assert len(list((out / "exports").rglob("*.md"))) == 2
     again = CliRunner().invoke(app, ["demo", "--out", str(out)], env={"COLUMNS": "160"})
     assert again.exit_code == 0, again.output  # re-runnable: replaces its own outputs
-    assert "n8n-shopify-order-intake" in result.stdout
+    assert "n8n.shopify-order-intake" in result.stdout

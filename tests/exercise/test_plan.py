@@ -85,15 +85,15 @@ def test_plan_has_objectives_phases_channels_and_guide(
 
 
 def test_raci_map_flags_gaps(estate: Estate, catalog: Catalog) -> None:
-    target = Target(TargetKind.flow, "nodered-pick-confirm", 10.0, "test")
+    target = Target(TargetKind.flow, "nodered.pick-confirm", 10.0, "test")
     scenario = generate_scenario(estate, catalog, [target], seed=1, mode="config_drift")
     plan = build_plan(estate, scenario)
     rows = {r.touchpoint: r for r in plan.raci}
     assert (
         "no RACI entry: nobody owns it"
-        in rows["nodered-pick-confirm/complete-pick/pick_tasks"].gaps
+        in rows["nodered.pick-confirm/complete-pick/pick_tasks"].gaps
     )
-    assert all(r.touchpoint.startswith("nodered-pick-confirm/") for r in plan.raci)
+    assert all(r.touchpoint.startswith("nodered.pick-confirm/") for r in plan.raci)
 
 
 def test_custom_objective_without_criteria() -> None:

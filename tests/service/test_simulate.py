@@ -13,7 +13,7 @@ from flowdrill.service.workspace import open_workspace
 
 def test_simulate_mode_on_demo_is_deterministic() -> None:
     ws = open_workspace(demo=True)
-    actions = ["T+20 pause_flow n8n-shopify-order-intake", "T+30 apply_fix"]
+    actions = ["T+20 pause_flow n8n.shopify-order-intake", "T+30 apply_fix"]
     first = simulate(ws, "duplicate_delivery", seed=4, until=45, actions=actions).to_dict()
     second = simulate(ws, "duplicate_delivery", seed=4, until=45, actions=actions).to_dict()
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)

@@ -7,7 +7,9 @@ so a system that many imported workflows share, or that a hand-written file desc
 is kept once and the first (hand-written first) definition wins. A file may also hold an ``overlay``
 section: partial entities (``id`` plus the fields to set) applied on top of entities defined
 elsewhere, typically hand-written owners and criticality on top of imported flows, so that
-re-importing never loses them. Lists of entities with ids (a flow's steps) merge by id.
+re-importing never loses them. Lists of entities with ids (a flow's steps) merge by id. An
+imported system, credential, dataset or platform that overlays leave unused (a step pointed at
+the hand-written system instead) is dropped: it was only ever the importer's guess.
 
 Every problem in every file is reported at once, with file, line, column and path.
 """
@@ -15,6 +17,7 @@ Every problem in every file is reported at once, with file, line, column and pat
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -24,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from flowdrill.errors import InvalidFiles, Problem
-from flowdrill.estate.model import COLLECTIONS, Estate
+from flowdrill.estate.model import COLLECTIONS, Estate, Ref
 from flowdrill.estate.references import check_references
 from flowdrill.yamlfile import (
     MAX_FILE_BYTES,
@@ -39,6 +42,8 @@ from flowdrill.yamlfile import (
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL = ("name", "description", *COLLECTIONS, "overlay", "generated")
+#: Generated entities that overlays can make unnecessary (flows and the rest never are).
+RETIRABLE = ("platforms", "systems", "datasets", "credentials")
 
 
 def _key(collection: str, item: dict[str, Any]) -> Any:
@@ -60,6 +65,7 @@ class _Merger:
         self.scalars: dict[str, tuple[Any, Located]] = {}
         self.overlays: list[tuple[str, dict[str, Any], _Origin]] = []
         self.defaults: list[tuple[str, Any, _Origin]] = []
+        self.weak: list[tuple[str, int]] = []  # (collection, index) of generated entities
         self.problems: list[Problem] = []
 
     def add(self, doc: Located) -> None:
@@ -143,6 +149,7 @@ class _Merger:
             if key is not None and key in known[collection]:
                 continue
             known[collection].add(key)
+            self.weak.append((collection, len(self.items[collection])))
             self.items[collection].append(item)
             self.origins[collection].append([origin])
 
@@ -166,6 +173,39 @@ class _Merger:
             self.items[collection][n] = _deep_merge(self.items[collection][n], entry)
             self.origins[collection][n].insert(0, origin)
 
+    def references(self, skip: frozenset[tuple[str, int]] = frozenset()) -> set[str]:
+        """The ids entities name in their reference fields (flows, steps, touchpoint parts...)."""
+        found: set[str] = set()
+        for collection in COLLECTIONS:
+            for n, item in enumerate(self.items[collection]):
+                if (collection, n) in skip:
+                    continue
+                found.update(_referenced(item))
+        return found
+
+    def retire_orphans(self, before: set[str]) -> None:
+        """Drop generated entities that were in use before the overlays and are not after."""
+        candidates = {
+            (c, n)
+            for c, n in self.weak
+            if c in RETIRABLE
+            and isinstance(self.items[c][n], dict)
+            and _key(c, self.items[c][n]) in before
+        }
+        retired: frozenset[tuple[str, int]] = frozenset()
+        while candidates - retired:
+            live = self.references(retired)
+            orphans = {
+                (c, n) for c, n in candidates - retired if _key(c, self.items[c][n]) not in live
+            }
+            if not orphans:
+                break
+            retired |= orphans
+        for collection in RETIRABLE:
+            keep = [n for n in range(len(self.items[collection])) if (collection, n) not in retired]
+            self.items[collection] = [self.items[collection][n] for n in keep]
+            self.origins[collection] = [self.origins[collection][n] for n in keep]
+
     def locate(self, path: tuple[str | int, ...], message: str, *, at_key: bool = False) -> Problem:
         """Turn a path in the merged estate into a problem in the right file."""
         if len(path) >= 2 and path[0] in self.origins and isinstance(path[1], int):
@@ -180,6 +220,54 @@ class _Merger:
         if source is not None:
             return source.problem(path, message, at_key=at_key)
         return Problem("<estate>", None, None, format_path(path), message)
+
+
+def _holds_ref(annotation: Any) -> bool:
+    """Does ``Annotated[str, Ref]``, ``list[...]`` or ``... | None`` carry a :class:`Ref`?"""
+    if any(isinstance(meta, Ref) for meta in getattr(annotation, "__metadata__", ())):
+        return True
+    return any(_holds_ref(arg) for arg in getattr(annotation, "__args__", ()))
+
+
+@functools.cache
+def _reference_fields() -> frozenset[str]:
+    """Names of the fields, in any estate model, that hold ids of other entities."""
+    names: set[str] = set()
+    seen: set[type] = set()
+    stack: list[Any] = [Estate]
+    while stack:
+        annotation = stack.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation not in seen:
+                seen.add(annotation)
+                for name, info in annotation.model_fields.items():
+                    if any(isinstance(m, Ref) for m in info.metadata) or _holds_ref(
+                        info.annotation
+                    ):
+                        names.add(name)
+                    stack.append(info.annotation)
+        else:
+            stack.extend(getattr(annotation, "__args__", ()))
+    return frozenset(names)
+
+
+def _referenced(item: Any) -> Iterable[str]:
+    """Ids named in the reference fields of raw entity data; touchpoint keys by their parts."""
+    fields = _reference_fields()
+    stack = [item]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if key not in fields:
+                    stack.append(inner)
+                    continue
+                for ref in inner if isinstance(inner, list) else [inner]:
+                    if isinstance(ref, str):
+                        yield ref
+                        yield from ref.split("/")
 
 
 def _keyed(items: Any) -> bool:
@@ -224,7 +312,12 @@ def build_estate(documents: Sequence[Located]) -> Estate:
     for doc in documents:
         merger.add(doc)
     merger.add_defaults()
-    merger.apply_overlays()
+    if merger.overlays and merger.weak:
+        before = merger.references()
+        merger.apply_overlays()
+        merger.retire_orphans(before)
+    else:
+        merger.apply_overlays()
     problems = list(merger.problems)
 
     fields: dict[str, Any] = {k: v for k, (v, _) in merger.scalars.items()}

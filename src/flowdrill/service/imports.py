@@ -23,10 +23,16 @@ from flowdrill.estate.importers.common import short_hash, unique
 from flowdrill.estate.importers.result import ImportedWorkflow
 from flowdrill.estate.load import build_estate, read_documents
 from flowdrill.estate.model import PlatformKind
-from flowdrill.service.workspace import Workspace, max_input_bytes
+from flowdrill.service.workspace import Workspace, demo_root, max_input_bytes, open_workspace
 from flowdrill.yamlfile import Located, dump_yaml, parse_yaml
 
 IMPORTED_DIR = Path("estate") / "imported"
+#: The bundled demo's native exports: kind, folder in the demo, platform they run on. Its
+#: ``estate/imported/`` is what ``flowdrill import`` makes of them.
+DEMO_EXPORTS: tuple[tuple[PlatformKind, str, str], ...] = (
+    (PlatformKind.n8n, "exports/n8n", "n8n-prod"),
+    (PlatformKind.nodered, "exports/nodered", "nodered-dc1"),
+)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -108,6 +114,54 @@ def import_exports(
     ``dry_run`` or when the estate would not load afterwards.
     """
     _check_writable(ws)
+    report, rendered = _prepare(
+        ws, kind=kind, paths=paths, dry_run=dry_run, platform=platform, progress=progress
+    )
+    if not dry_run and rendered:
+        _write(ws, rendered)
+    return report
+
+
+def import_summary(
+    ws: Workspace,
+    *,
+    kind: PlatformKind,
+    paths: Sequence[Path],
+    platform: str | None = None,
+) -> ImportReport:
+    """What importing ``paths`` into ``ws`` would do, without writing anything.
+
+    A dry run that also works on a workspace nobody may write to, such as the bundled demo: the
+    report lists every workflow with its status against the files already generated ("unchanged"
+    while they are current), the node types the catalogue does not know, and what the importer
+    noticed (redacted secrets, open webhooks...). Raises like :func:`import_exports` when
+    nothing could be imported or the estate would not load.
+    """
+    report, _ = _prepare(ws, kind=kind, paths=paths, dry_run=True, platform=platform)
+    return report
+
+
+def demo_import_summary(ws: Workspace | None = None) -> list[ImportReport]:
+    """The bundled demo's n8n and Node-RED exports, re-imported read-only: what the import
+    found, for ``flowdrill demo`` to show (one report per kind, in :data:`DEMO_EXPORTS` order)."""
+    ws = ws if ws is not None else open_workspace(demo=True)
+    return [
+        import_summary(ws, kind=kind, paths=[demo_root() / folder], platform=platform)
+        for kind, folder, platform in DEMO_EXPORTS
+    ]
+
+
+def _prepare(
+    ws: Workspace,
+    *,
+    kind: PlatformKind,
+    paths: Sequence[Path],
+    dry_run: bool,
+    platform: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[ImportReport, dict[str, str]]:
+    """Import into memory and check the estate would still load: the report, and the text of
+    every file that would change (relative path -> text)."""
     folder = IMPORTED_DIR / kind.value
     existing = _read_existing(ws)
     if platform is not None:
@@ -135,12 +189,9 @@ def import_exports(
         report.unknown_types.update(workflow.unknown_types)
         report.findings.update(f.kind for f in workflow.findings)
     _stale(workflows, set(targets.values()), existing, report)
-    if not workflows:
-        return report
-    _validate(existing, changed)
-    if not dry_run and rendered:
-        _write(ws, rendered)
-    return report
+    if workflows:
+        _validate(existing, changed)
+    return report, rendered
 
 
 # --------------------------------------------------------------------------- checks
