@@ -115,6 +115,17 @@ def test_make_demo_prints_the_overview(tmp_path: Path) -> None:
     assert len(list((out / "plans").glob("*.yaml"))) == 1
     assert (out / "diagrams" / "estate.svg").is_file()
     assert len(list((out / "exports").rglob("*.md"))) == 2
+    for text in (
+        "What the importers found",  # import summary
+        "secret_redacted",
+        "Timeline",  # the simulator's alert timeline
+        "Integrity: NOT RESTORED",  # nobody acting: the damage stays
+        "integrity restored: yes",  # the autopilot following the runbook repairs it
+        "time to recover",
+    ):
+        assert text in result.stdout, text
+    (report,) = (out / "reports").rglob("after-action-report.md")
+    assert "Improvement plan" in report.read_text(encoding="utf-8")
     again = CliRunner().invoke(app, ["demo", "--out", str(out)], env={"COLUMNS": "160"})
     assert again.exit_code == 0, again.output  # re-runnable: replaces its own outputs
     assert "n8n.shopify-order-intake" in result.stdout

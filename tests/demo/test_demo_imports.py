@@ -43,9 +43,9 @@ def _overlay(kind: PlatformKind) -> list[dict[str, Any]]:
 
 def test_reimporting_the_exports_into_a_copy_changes_nothing(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws", demo=True)
-    assert not (ws.root / "exports").exists()  # init copies the estate, not the exports
+    assert (ws.root / "exports").is_dir()  # init copies the exports with the estate
     for kind, folder, platform in DEMO_EXPORTS:
-        report = import_exports(ws, kind=kind, paths=[demo_root() / folder], platform=platform)
+        report = import_exports(ws, kind=kind, paths=[ws.root / folder], platform=platform)
         assert report.failures == []
         assert {f.status for f in report.files} == {"unchanged"}, report.files
     assert _tree(ws.root / IMPORTED_DIR) == _tree(IMPORTED)

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-OUTPUTS = ("scenarios", "plans", "exports", "diagrams")
+OUTPUTS = ("scenarios", "plans", "exports", "diagrams", "reports")
+DATABASE = "flowdrill.db"
 
 
 def demo(
@@ -18,26 +19,40 @@ def demo(
     ] = Path("flowdrill-demo"),
     seed: Annotated[int, typer.Option(help="Seed of the generated scenario.")] = 1,
 ) -> None:
-    """Map, analyse and design a drill on the bundled demo estate (what `make demo` runs).
+    """The whole journey on the bundled demo estate (what `make demo` runs): map, analyse,
+    design a drill, rehearse it in the simulator, run it on autopilot, write the report.
 
     The demo workspace is used in place and never changed; what the demo writes (diagrams,
-    scenario, plan, exports) goes to --out, replaced on each run.
+    scenario, plan, exports, the exercise database and the report) goes to --out, replaced on
+    each run.
     """
     from flowdrill.cli.analyze import render_analysis, write_diagrams
     from flowdrill.cli.drills import show_plan, show_scenario
+    from flowdrill.cli.imports import print_import_report
     from flowdrill.cli.output import console
     from flowdrill.cli.render import render_overview
+    from flowdrill.cli.run import show_autopilot
+    from flowdrill.cli.simulate import print_simulation
     from flowdrill.estate.summary import overview
     from flowdrill.service import drills
     from flowdrill.service.analysis import analyze_workspace
+    from flowdrill.service.exercises import run_autopilot
+    from flowdrill.service.imports import demo_import_summary
+    from flowdrill.service.reports import write_report
+    from flowdrill.service.simulate import simulate
     from flowdrill.service.workspace import open_workspace
+    from flowdrill.store.db import sqlite_url
 
     for name in OUTPUTS:
         shutil.rmtree(out / name, ignore_errors=True)
-    ws = open_workspace(demo=True)
+    (out / DATABASE).unlink(missing_ok=True)
+    ws = open_workspace(demo=True, database=sqlite_url((out / DATABASE).resolve()))
 
     console.rule(f"[bold]1. Map: {ws.name}")
     render_overview(overview(ws.estate))
+    console.print("[bold]What the importers found in the demo's n8n and Node-RED exports[/bold]")
+    for found in demo_import_summary(ws):
+        print_import_report(found)
 
     console.rule("[bold]2. Analyse: where a failure hurts most, what we would not notice")
     report = analyze_workspace(ws, top=10)
@@ -51,6 +66,29 @@ def demo(
     show_plan(path, plan)
     for file in drills.export_plan(ws, plan, scenario, formats=["all"], out=out):
         console.print(f"Exported {file}")
+
+    console.rule("[bold]4. Rehearse: the scenario in the simulator, nobody acting")
+    print_simulation(simulate(ws, str(stored.path)).to_dict())
+
+    console.rule("[bold]5. Run: the drill on autopilot, following the best-fitting runbook")
+    result = run_autopilot(ws, plan.id, out=out)
+    show_autopilot(result)
+
+    console.rule("[bold]6. Review: the after-action report")
+    written = write_report(ws, result.exercise_id, out=out)
+    summary = written.report
+    for file in written.files:
+        console.print(f"Wrote [bold]{file}[/bold]")
+    console.print(
+        f"{len(summary.improvement_plan)} corrective actions; integrity "
+        f"{'restored' if result.restored else 'NOT restored'}; "
+        f"time to detect {_minutes(result.metrics.time_to_detect)}, "
+        f"time to recover {_minutes(result.metrics.time_to_recover)}"
+    )
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:g} min"
 
 
 def register(app: typer.Typer) -> None:

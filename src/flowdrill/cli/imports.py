@@ -75,7 +75,7 @@ def _run(
     if output is Format.json:
         print_json(report.to_data())
     else:
-        _print_report(report)
+        print_import_report(report)
     if report.failures and report.imported:
         raise typer.Exit(PartialFailure.exit_code)
     if not report.imported:
@@ -115,7 +115,7 @@ class _Progress:
             self.bar.stop()
 
 
-def _print_report(report: Any) -> None:
+def print_import_report(report: Any) -> None:
     from flowdrill.cli.output import console, err_console
 
     for failure in report.failures:

@@ -44,10 +44,10 @@ def simulate_command(
     if output is Format.json:
         print_json(data)
         return
-    _print_text(data)
+    print_simulation(data)
 
 
-def _print_text(data: dict[str, Any]) -> None:
+def print_simulation(data: dict[str, Any]) -> None:
     from rich.table import Table
 
     from flowdrill.cli.output import console

@@ -67,6 +67,7 @@ class Workspace:
     root: Path
     config: WorkspaceConfig
     bundled: bool = False
+    database: str | None = None  # explicit database URL; wins over the settings
 
     @property
     def name(self) -> str:
@@ -77,6 +78,8 @@ class Workspace:
         """FLOWDRILL_DATABASE_URL, else SQLite in the workspace (or in the state folder for the
         read-only bundled demo)."""
         settings = get_settings()
+        if self.database:
+            return self.database
         if settings.database_url:
             return settings.database_url
         path = settings.state_dir / "demo.db" if self.bundled else self.root / DATABASE_FILE
@@ -128,11 +131,15 @@ def find_workspace(start: Path) -> Path | None:
     return None
 
 
-def open_workspace(path: Path | None = None, *, demo: bool = False) -> Workspace:
-    """Open the demo, the workspace at ``path``, or the nearest one above the current folder."""
+def open_workspace(
+    path: Path | None = None, *, demo: bool = False, database: str | None = None
+) -> Workspace:
+    """Open the demo, the workspace at ``path``, or the nearest one above the current folder.
+
+    ``database`` overrides where exercises are stored (the demo command keeps its own)."""
     if demo:
         root = demo_root()
-        return Workspace(root, _read_config(root / CONFIG_FILE), bundled=True)
+        return Workspace(root, _read_config(root / CONFIG_FILE), bundled=True, database=database)
     found = path if path is not None else find_workspace(Path.cwd())
     if found is None:
         raise WorkspaceNotFound(
@@ -142,7 +149,7 @@ def open_workspace(path: Path | None = None, *, demo: bool = False) -> Workspace
     root = found
     if not (root / CONFIG_FILE).is_file():
         raise WorkspaceNotFound(f"{root} is not a flowdrill workspace (no {CONFIG_FILE})")
-    return Workspace(root, _read_config(root / CONFIG_FILE))
+    return Workspace(root, _read_config(root / CONFIG_FILE), database=database)
 
 
 def init_workspace(root: Path, *, demo: bool = False, name: str | None = None) -> Workspace:
@@ -156,6 +163,7 @@ def init_workspace(root: Path, *, demo: bool = False, name: str | None = None) -
     if demo:
         source = demo_root()
         shutil.copytree(source / "estate", root / "estate", dirs_exist_ok=False)
+        shutil.copytree(source / "exports", root / "exports", dirs_exist_ok=False)
         for extra in sorted(source.iterdir()):
             if extra.is_file() and extra.suffix in (".toml", ".yaml", ".md"):
                 shutil.copy2(extra, root / extra.name)
