@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from flowdrill.catalog.load import load_catalog
+from flowdrill.catalog.model import Catalog
+from flowdrill.estate.model import Estate
+from flowdrill.scenario.model import Target
+from flowdrill.service.drills import rank_targets
+from flowdrill.service.workspace import open_workspace
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -15,3 +22,20 @@ def data_dir() -> Path:
 @pytest.fixture
 def minimal_estate_text() -> str:
     return (DATA / "estate" / "minimal.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def estate() -> Estate:
+    """The bundled demo estate (read-only: tests that change it make a copy)."""
+    loaded: Estate = open_workspace(demo=True).estate
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def targets(estate: Estate) -> list[Target]:
+    return rank_targets(estate)

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import flowdrill.analysis
+from tests.layers import EDGES, imports
 
 PACKAGE = Path(flowdrill.analysis.__file__).parent
-EDGES = ("flowdrill.cli", "flowdrill.service", "flowdrill.web", "flowdrill.store")
-
-
-def imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return found
 
 
 def test_no_module_imports_an_edge() -> None:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import flowdrill.report
+from tests.layers import EDGES, imports
 
 PACKAGE = Path(flowdrill.report.__file__).parent
-EDGES = ("flowdrill.cli", "flowdrill.service", "flowdrill.web", "flowdrill.store")
 RISKY = {"subprocess", "os", "shutil", "socket", "sqlite3", "urllib", "pathlib", "time"}
-
-
-def imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return found
 
 
 def test_report_modules_import_no_edge_and_do_no_io() -> None:
