@@ -11,16 +11,22 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
 from flowdrill.estate.importers.catalog import catalog
 from flowdrill.estate.importers.errors import UnreadableExport
+from flowdrill.estate.importers.result import ImportedWorkflow
 from flowdrill.estate.model import (
     Access,
     Credential,
     Dataset,
+    Flow,
     ImportFinding,
+    ImportSource,
+    Platform,
+    PlatformKind,
     SystemKind,
     Touchpoint,
 )
@@ -146,6 +152,42 @@ class Fragment:
     findings: list[ImportFinding] = field(default_factory=list)
     unknown_types: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+
+    def source(
+        self, kind: PlatformKind, sha256: str | None, native_id: str | None = None
+    ) -> ImportSource:
+        """Where the flow came from, with everything this fragment noticed."""
+        return ImportSource(
+            format=kind,
+            file=PurePath(self.file).name,
+            native_id=native_id,
+            sha256=sha256,
+            findings=self.findings,
+        )
+
+    def workflow(
+        self,
+        kind: PlatformKind,
+        *,
+        identity: str,
+        slug: str,
+        flow: Flow,
+        platform: Platform,
+        **links: Any,
+    ) -> ImportedWorkflow:
+        """The imported workflow: its flow plus the entities this fragment collected."""
+        return ImportedWorkflow(
+            kind=kind,
+            identity=identity,
+            slug=slug,
+            flow=flow,
+            platform=platform,
+            systems=list(self.systems.values()),
+            credentials=list(self.credentials.values()),
+            datasets=list(self.datasets.values()),
+            unknown_types=sorted(self.unknown_types),
+            **links,
+        )
 
     def finding(self, kind: str, location: str, detail: str | None = None) -> None:
         self.findings.append(ImportFinding(kind=kind, location=location, detail=detail))

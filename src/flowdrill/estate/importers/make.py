@@ -29,7 +29,6 @@ from flowdrill.estate.importers.errors import NotAnExport
 from flowdrill.estate.importers.result import ImportedWorkflow
 from flowdrill.estate.model import (
     Flow,
-    ImportSource,
     OnError,
     Platform,
     PlatformKind,
@@ -97,24 +96,11 @@ class _Parser:
                 "trigger": trigger,
                 "steps": self.steps,
                 "notes": frag.notes,
-                "source": ImportSource(
-                    format=PlatformKind.make,
-                    file=PurePath(self.file).name,
-                    sha256=self.sha256,
-                    findings=frag.findings,
-                ),
+                "source": frag.source(PlatformKind.make, self.sha256),
             }
         )
-        return ImportedWorkflow(
-            kind=PlatformKind.make,
-            identity=identity,
-            slug=slug,
-            flow=flow,
-            platform=PLATFORM,
-            systems=list(frag.systems.values()),
-            credentials=list(frag.credentials.values()),
-            datasets=list(frag.datasets.values()),
-            unknown_types=sorted(frag.unknown_types),
+        return frag.workflow(
+            PlatformKind.make, identity=identity, slug=slug, flow=flow, platform=PLATFORM
         )
 
     def _settings(self, metadata: dict[str, Any]) -> None:

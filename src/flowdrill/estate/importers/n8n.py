@@ -32,7 +32,6 @@ from flowdrill.estate.importers.errors import NotAnExport
 from flowdrill.estate.importers.result import ImportedWorkflow
 from flowdrill.estate.model import (
     Flow,
-    ImportSource,
     OnError,
     Platform,
     PlatformKind,
@@ -256,25 +255,15 @@ class _Parser:
                 "enabled": data["active"] if isinstance(data.get("active"), bool) else True,
                 "description": frag.text(data.get("description"), "description", limit=2000),
                 "notes": frag.notes,
-                "source": ImportSource(
-                    format=PlatformKind.n8n,
-                    file=PurePath(self.file).name,
-                    native_id=native_id,
-                    sha256=self.sha256,
-                    findings=frag.findings,
-                ),
+                "source": frag.source(PlatformKind.n8n, self.sha256, native_id),
             }
         )
-        return ImportedWorkflow(
-            kind=PlatformKind.n8n,
+        return frag.workflow(
+            PlatformKind.n8n,
             identity=identity,
             slug=slug,
             flow=flow,
             platform=platform,
-            systems=list(frag.systems.values()),
-            credentials=list(frag.credentials.values()),
-            datasets=list(frag.datasets.values()),
-            unknown_types=sorted(frag.unknown_types),
             native_id=native_id,
             instance=instance,
             subflow_calls=self.subflow_calls,

@@ -34,7 +34,6 @@ from flowdrill.estate.importers.result import ImportedWorkflow
 from flowdrill.estate.model import (
     Flow,
     ImportFinding,
-    ImportSource,
     OnError,
     Platform,
     PlatformKind,
@@ -574,25 +573,15 @@ class _Parser:
                 "enabled": not (container.kind == "tab" and head.get("disabled") is True),
                 "description": frag.text(head.get("info"), "info", limit=2000),
                 "notes": frag.notes,
-                "source": ImportSource(
-                    format=PlatformKind.nodered,
-                    file=PurePath(self.file).name,
-                    native_id=native_id,
-                    sha256=self.sha256,
-                    findings=frag.findings,
-                ),
+                "source": frag.source(PlatformKind.nodered, self.sha256, native_id),
             }
         )
-        return ImportedWorkflow(
-            kind=PlatformKind.nodered,
+        return frag.workflow(
+            PlatformKind.nodered,
             identity=identity,
             slug=container.slug,
             flow=flow,
             platform=PLATFORM,
-            systems=list(frag.systems.values()),
-            credentials=list(frag.credentials.values()),
-            datasets=list(frag.datasets.values()),
-            unknown_types=sorted(frag.unknown_types),
             native_id=native_id,
             subflow_calls=subflow_calls,
         )
