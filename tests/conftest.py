@@ -7,7 +7,7 @@ import pytest
 from flowdrill.catalog.load import load_catalog
 from flowdrill.catalog.model import Catalog
 from flowdrill.estate.model import Estate
-from flowdrill.scenario.model import Target
+from flowdrill.scenario.model import Scenario, Target
 from flowdrill.service.drills import rank_targets
 from flowdrill.service.workspace import open_workspace
 
@@ -39,3 +39,11 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def targets(estate: Estate) -> list[Target]:
     return rank_targets(estate)
+
+
+@pytest.fixture(scope="session")
+def targets_scenario(estate: Estate, catalog: Catalog, targets: list[Target]) -> Scenario:
+    """A generated demo scenario, for tests that replace its injects with their own."""
+    from flowdrill.scenario.generate import generate_scenario
+
+    return generate_scenario(estate, catalog, targets, seed=1)

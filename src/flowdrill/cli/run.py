@@ -33,6 +33,10 @@ def run(
     speed: Annotated[
         float, typer.Option(min=0.1, help="Exercise minutes per wall minute (accelerated > 1).")
     ] = 1.0,
+    human_factors: Annotated[
+        bool,
+        typer.Option(help="Deliver the scenario's noise: information overload, late messages."),
+    ] = True,
     out: OutOption = None,
 ) -> None:
     """Run a drill: a facilitator prompt with a live clock, or the autopilot.
@@ -57,7 +61,7 @@ def run(
     if resume is not None:
         drill = Drill.resume(ws, resume, out=out)
     elif plan is not None:
-        drill = Drill.start(ws, plan, speed=speed, out=out)
+        drill = Drill.start(ws, plan, speed=speed, out=out, human_factors=human_factors)
     else:
         raise InputError("give a PLAN to start, or --resume EXERCISE")
     console.print(f"Exercise [bold]{drill.exercise_id}[/bold]: {drill.plan.title}", highlight=False)

@@ -34,6 +34,9 @@ class Started(_Event):
     phases: list[PhaseBox] = Field(min_length=1)
     wall: float = Field(description="wall clock (epoch seconds) when the clock started")
     speed: float = Field(1.0, gt=0, description="exercise minutes per wall minute")
+    human_factors: bool = Field(
+        True, description="deliver noise injects: information overload and late messages"
+    )
 
 
 class Paused(_Event):
@@ -165,6 +168,58 @@ class PhaseTimeboxExceeded(_Event):
     minutes_over: float
 
 
+class EscalationStepFired(_Event):
+    """A step of an escalation policy fired: its people are about to be notified."""
+
+    type: Literal["escalation_step_fired"] = "escalation_step_fired"
+    escalation: str = Field(description="id of this run of the policy, unique in the exercise")
+    policy: str
+    step: int = Field(ge=1, description="step number, from 1")
+    notify: list[str] = Field(default_factory=list, description="parties notified")
+    channel: str
+    alert: str | None = None
+    flow: str | None = None
+    reason: str = ""
+
+
+class NotificationSent(_Event):
+    """One message delivered (or, in dry-run, printed). Never holds a secret or an address."""
+
+    type: Literal["notification_sent"] = "notification_sent"
+    notification: str = Field(description="id, unique in the exercise")
+    escalation: str
+    step: int = Field(ge=1)
+    party: str
+    channel: str
+    kind: str = Field(description="channel kind: slack, teams, webhook, email, inapp")
+    dry_run: bool = False
+    attempts: int = Field(1, ge=0)
+    text: str = Field("", description="what was said, without links (the in-app message)")
+
+
+class NotificationFailed(_Event):
+    """A message that could not be delivered after its retries; the drill goes on."""
+
+    type: Literal["notification_failed"] = "notification_failed"
+    notification: str
+    escalation: str
+    step: int = Field(ge=1)
+    party: str
+    channel: str
+    kind: str
+    error: str
+    attempts: int = Field(1, ge=0)
+
+
+class NotificationAcknowledged(_Event):
+    """A person acknowledged an escalation: its timer stops."""
+
+    type: Literal["notification_acknowledged"] = "notification_acknowledged"
+    escalation: str
+    step: int = Field(ge=1, description="the step in force when it was acknowledged")
+    via: Literal["link", "web", "terminal", "autopilot"] = "terminal"
+
+
 Event = Annotated[
     Started
     | Paused
@@ -184,7 +239,11 @@ Event = Annotated[
     | ImpactChanged
     | ObservationRecorded
     | NearMissRecorded
-    | PhaseTimeboxExceeded,
+    | PhaseTimeboxExceeded
+    | EscalationStepFired
+    | NotificationSent
+    | NotificationFailed
+    | NotificationAcknowledged,
     Field(discriminator="type"),
 ]
 

@@ -54,6 +54,7 @@ class ExerciseState:
     phase_index: int = -1
     phase_started_at: float = 0.0
     speed: float = 1.0
+    human_factors: bool = True
     clock_base: float = 0.0  # exercise minutes when the clock last started running
     running_since: float | None = None  # wall seconds, while running
     last_at: float = 0.0
@@ -99,6 +100,7 @@ def evolve(state: ExerciseState, event: Event) -> ExerciseState:
                 phase_index=0,
                 phase_started_at=event.at,
                 speed=event.speed,
+                human_factors=event.human_factors,
                 clock_base=event.at,
                 running_since=event.wall,
             )

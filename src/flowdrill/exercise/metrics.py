@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event
@@ -42,6 +42,24 @@ class PhaseTime:
 
 
 @dataclass(frozen=True)
+class StepAck:
+    """One step of one escalation: when it fired and, if it was this step's people who
+    answered, when it was acknowledged."""
+
+    escalation: str
+    policy: str
+    step: int
+    fired_at: float
+    acknowledged_at: float | None = None
+
+    @property
+    def time_to_acknowledge(self) -> float | None:
+        return (
+            None if self.acknowledged_at is None else round(self.acknowledged_at - self.fired_at, 2)
+        )
+
+
+@dataclass(frozen=True)
 class Metrics:
     impact_start: float | None
     detected_at: float | None
@@ -57,6 +75,11 @@ class Metrics:
     information_visibility: float | None  # share of key facts acknowledged or answered
     time_to_acknowledge_facts: Spread
     phases: list[PhaseTime] = field(default_factory=list)
+    escalation_steps: list[StepAck] = field(default_factory=list)
+    #: escalation start (first step) to its next step firing, per escalation that escalated
+    sequence_time_to_escalate: Spread = field(default_factory=lambda: Spread.of([]))
+    #: escalation start to its acknowledgement, per acknowledged escalation
+    sequence_time_to_acknowledge: Spread = field(default_factory=lambda: Spread.of([]))
 
 
 def _first(events: Sequence[Event], kind: type, **match: object) -> Event | None:
@@ -98,6 +121,7 @@ def compute(events: Sequence[Event], *, impact_start: float | None = None) -> Me
     surfaced = len(acked.keys() & raised.keys()) + len(answered & injects.keys())
     fact_times = [acked[a].at - raised[a].at for a in acked if a in raised]
 
+    steps, escalate, acknowledge = _escalations(events)
     return Metrics(
         impact_start=impact_start,
         detected_at=detect_at,
@@ -113,7 +137,32 @@ def compute(events: Sequence[Event], *, impact_start: float | None = None) -> Me
         information_visibility=round(surfaced / facts, 3) if facts else None,
         time_to_acknowledge_facts=Spread.of(fact_times),
         phases=_phase_times(events),
+        escalation_steps=steps,
+        sequence_time_to_escalate=escalate,
+        sequence_time_to_acknowledge=acknowledge,
     )
+
+
+def _escalations(events: Sequence[Event]) -> tuple[list[StepAck], Spread, Spread]:
+    """Time to acknowledge per step and time to escalate, from the notification events."""
+    steps: dict[tuple[str, int], StepAck] = {}
+    starts: dict[str, float] = {}
+    escalated: list[float] = []
+    acked: list[float] = []
+    for e in events:
+        if isinstance(e, ev.EscalationStepFired):
+            steps[e.escalation, e.step] = StepAck(e.escalation, e.policy, e.step, e.at)
+            start = starts.setdefault(e.escalation, e.at)
+            if e.step == 2:
+                escalated.append(round(e.at - start, 2))
+        elif isinstance(e, ev.NotificationAcknowledged) and (e.escalation, e.step) in steps:
+            step = steps[e.escalation, e.step]
+            if step.acknowledged_at is None and not any(
+                s.acknowledged_at is not None for (x, _), s in steps.items() if x == e.escalation
+            ):
+                steps[e.escalation, e.step] = replace(step, acknowledged_at=e.at)
+                acked.append(round(e.at - starts[e.escalation], 2))
+    return list(steps.values()), Spread.of(escalated), Spread.of(acked)
 
 
 def _phase_times(events: Sequence[Event]) -> list[PhaseTime]:

@@ -31,7 +31,7 @@ def due_events(state: ExerciseState, scenario: Scenario, at: float) -> list[Even
                     ),
                 )
             )
-    for noise in scenario.noise:
+    for noise in scenario.noise if state.human_factors else []:
         noise_at = noise.at + noise.delay_minutes
         if noise_at <= at and noise.id not in state.delivered:
             due.append(

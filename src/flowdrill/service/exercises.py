@@ -28,6 +28,7 @@ from flowdrill.runbook.autopilot import Autopilot, Latencies, invalid_actions, p
 from flowdrill.scenario.model import Scenario
 from flowdrill.service.audit import event_log
 from flowdrill.service.drills import find_scenario, list_plans, workspace_catalog
+from flowdrill.service.notifications import Responder, notifier_for
 from flowdrill.service.workspace import Workspace
 from flowdrill.sim.actions import SimAction
 from flowdrill.sim.engine import Simulation
@@ -66,6 +67,7 @@ class Drill:
         self._alerts_logged = 0
         self._damage: list[int] = []  # damage count per simulated minute
         self._impact: str | None = None
+        self.notifier = notifier_for(ws, exercise_id)
 
     # ------------------------------------------------------------------ opening
 
@@ -78,8 +80,10 @@ class Drill:
         speed: float = 1.0,
         wall: float | None = None,
         out: Path | None = None,
+        human_factors: bool = True,
     ) -> Drill:
-        """Create the exercise in the store and start its clock."""
+        """Create the exercise in the store and start its clock. ``human_factors`` switches
+        the scenario's noise (overload, late messages) on or off."""
         plan = find_plan(ws, plan_ref, out=out)
         scenario = find_scenario(ws, plan.scenario, out=out).scenario
         log = event_log(ws)
@@ -94,6 +98,7 @@ class Drill:
                 phases=phases,
                 wall=time.time() if wall is None else wall,
                 speed=speed,
+                human_factors=human_factors,
             )
         )
         return drill
@@ -166,6 +171,10 @@ class Drill:
         self._commit(produced)
         due = due_events(self.state, self.scenario, at)
         self._commit(due)
+        if self.notifier is not None:  # escalation policies: steps due, delivered, logged
+            notes = self.notifier.react(self.events, self.state.last_at, at)
+            self._commit(notes)
+            due = [*due, *notes]
         return produced + due
 
     def reconcile(self) -> Reconciliation:
@@ -311,6 +320,8 @@ def run_autopilot(
         if problems := invalid_actions(runbook):
             raise InputError("; ".join(problems))
         pilot = Autopilot(runbook, estate, frozenset(affected), latencies or Latencies())
+        if drill.notifier is not None:
+            drill.notifier.responder = Responder()
         starts = {p.phase.value: p.starts_at for p in drill.plan.phases}
         end = float(drill.scenario.duration_minutes)
         minute = 0.0
