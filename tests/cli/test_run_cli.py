@@ -44,6 +44,7 @@ def test_facilitator_prompt_drives_a_drill(tmp_path: Path) -> None:
                 "help",
                 "status",
                 'say incident "Orders look stuck, checking n8n"',
+                'inject incident "Vendor status page says [all good]"',
                 'decide "Pause order intake" "Stop duplicates spreading" approver=incident-lead',
                 "act pause_flow decision=d1",  # refused: waiting for approval
                 "approve d1",
@@ -71,6 +72,9 @@ def test_facilitator_prompt_drives_a_drill(tmp_path: Path) -> None:
     out = result.stdout
     assert "Documented commands" in out  # help
     assert "#incident: Orders look stuck" in out
+    assert (
+        "INJECT [status_update] facilitator → #incident: Vendor status page says [all good]" in out
+    )
     assert "waiting for approval" in out
     assert "d1 approved" in out
     assert "unknown command 'bogus'" in out

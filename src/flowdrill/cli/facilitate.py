@@ -12,7 +12,10 @@ import shlex
 import threading
 from typing import Any
 
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flowdrill.catalog.model import Action
@@ -20,7 +23,9 @@ from flowdrill.errors import FlowdrillError
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event
 from flowdrill.exercise.metrics import compute
+from flowdrill.notify.policy import open_escalations
 from flowdrill.service.exercises import Drill
+from flowdrill.service.notifications import acknowledge
 
 RATINGS = ("P", "S", "M", "U")
 
@@ -56,6 +61,16 @@ def describe(event: Event) -> str:
             return f"identified {event.flow} as the affected flow"
         case ev.Escalated():
             return f"ESCALATED to {event.to}: {event.reason}"
+        case ev.EscalationStepFired():
+            who = ", ".join(event.notify)
+            return f"PAGE {event.escalation} step {event.step} → {who} via {event.channel}"
+        case ev.NotificationSent():
+            how = "printed (dry run)" if event.dry_run else "delivered"
+            return f"notification to {event.party} via {event.channel} {how}"
+        case ev.NotificationFailed():
+            return f"NOTIFICATION FAILED to {event.party} via {event.channel}: {event.error}"
+        case ev.NotificationAcknowledged():
+            return f"acknowledged {event.escalation} (step {event.step}, via {event.via})"
     return event.type.replace("_", " ")
 
 
@@ -94,14 +109,15 @@ class Facilitator(cmd.Cmd):
 
     def show(self, events: list[Event]) -> None:
         for event in events:
-            self.console.print(f"[dim]T+{event.at:5.1f}[/dim] {describe(event)}", highlight=False)
+            line = escape(describe(event))
+            self.console.print(f"[dim]T+{event.at:5.1f}[/dim] {line}", highlight=False)
 
     def submit(self, command: Event) -> None:
         with self.lock:
             try:
                 self.show(self.drill.submit(command))
             except FlowdrillError as exc:
-                self.console.print(f"[red]{exc}[/red]", highlight=False)
+                self.console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
 
     def at(self) -> float:
         return max(self.drill.now(), self.drill.state.last_at)
@@ -266,11 +282,22 @@ class Facilitator(cmd.Cmd):
         return [i for i in ids if i.startswith(text)]
 
     def do_ack(self, arg: str) -> None:
-        """ack ALERT: acknowledge an alert."""
+        """ack ALERT | ack ESCALATION [WHO]: acknowledge an alert, or a notification (which
+        stops that escalation's timer)."""
+        words = arg.split()
+        if words and words[0] in {r.id for r in open_escalations(self.drill.events)}:
+            who = words[1] if len(words) > 1 else None
+            with self.lock:
+                try:
+                    self.show(acknowledge(self.drill, words[0], by=who))
+                except FlowdrillError as exc:
+                    self.console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+            return
         self.submit(ev.AlertAcknowledged(at=self.at(), alert=arg.strip()))
 
     def complete_ack(self, text: str, *_: Any) -> list[str]:
-        return [a for a in self.drill.state.alerts if a.startswith(text)]
+        escalations = [r.id for r in open_escalations(self.drill.events)]
+        return [a for a in [*self.drill.state.alerts, *escalations] if a.startswith(text)]
 
     def do_identify(self, arg: str) -> None:
         """identify FLOW: name the flow you think is affected (stops the detect timer if right)."""
@@ -325,3 +352,68 @@ class Facilitator(cmd.Cmd):
         return True
 
     do_EOF = do_quit
+
+    # ------------------------------------------------------------------ live terminal
+
+    def toolbar(self) -> str:
+        """The live line under the prompt: clock, phase and time box, alerts, timers."""
+        state = self.drill.state
+        now = self.at()
+        box = state.timebox()
+        used = state.phase_minutes(now)
+        over = " OVER" if box is not None and used > box else ""
+        open_alerts = sum(1 for a in state.alerts.values() if a.acknowledged_at is None)
+        waiting = sum(
+            1 for d in state.decisions.values() if d.approval_needed_from and d.approved is None
+        )
+        return (
+            f" T+{now:5.1f} {state.status} | {state.phase or '-'} {used:.0f}/{box or '-'} min{over}"
+            f" | alerts open {open_alerts}/{len(state.alerts)} | decisions {len(state.decisions)}"
+            f" ({waiting} awaiting approval) | Tab completes, help lists commands"
+        )
+
+    def interact(self) -> None:
+        """A prompt with history, Tab completion and a live status line, on a terminal;
+        plain line-by-line input otherwise (pipes, tests)."""
+        import sys
+
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            self.cmdloop()
+            return
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        session: PromptSession[str] = PromptSession(
+            completer=_CmdCompleter(self), bottom_toolbar=self.toolbar, refresh_interval=1.0
+        )
+        self.console.print(self.intro)
+        with patch_stdout(raw=True):
+            while True:
+                try:
+                    line = session.prompt(self.prompt)
+                except KeyboardInterrupt:
+                    continue
+                except EOFError:
+                    line = "quit"
+                if self.onecmd(self.precmd(line)):
+                    break
+
+
+class _CmdCompleter(Completer):
+    """Feeds prompt_toolkit the same completions ``cmd.Cmd`` would give."""
+
+    def __init__(self, shell: Facilitator) -> None:
+        self.shell = shell
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Any:
+        line = document.text_before_cursor
+        words = line.split()
+        text = "" if not words or line.endswith(" ") else words[-1]
+        if len(words) <= 1 and not line.endswith(" "):
+            options = self.shell.completenames(text)
+        else:
+            method = getattr(self.shell, f"complete_{words[0]}", None)
+            begin = len(line) - len(text)
+            options = method(text, line, begin, len(line)) if method else []
+        for option in options:
+            yield Completion(option.rstrip(), start_position=-len(text))

@@ -69,7 +69,7 @@ def run(
     facilitator.show(drill.events[-5:] if resume else drill.events)
     facilitator.run_clock()
     try:
-        facilitator.cmdloop()
+        facilitator.interact()
     finally:
         facilitator.stop.set()
         drill.close()
