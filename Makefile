@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test install install-dev lint typecheck pytest bench clean
+.PHONY: demo serve test install install-dev lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ install-dev: $(BIN)/python
 
 demo: install
 	$(BIN)/flowdrill demo --out out/demo
+
+serve: install
+	$(BIN)/flowdrill --demo serve --out out/demo --print-login
 
 lint:
 	$(BIN)/ruff check src tests bench

@@ -21,6 +21,7 @@ from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
 from flowdrill.cli import imports as import_commands
 from flowdrill.cli import run as run_commands
+from flowdrill.cli import serve as serve_commands
 from flowdrill.cli import simulate as simulate_commands
 from flowdrill.errors import FlowdrillError
 
@@ -83,6 +84,7 @@ estate_commands.register(app)
 audit_commands.register(app)
 demo_commands.register(app)
 run_commands.register(app)
+serve_commands.register(app)
 analyze_commands.register(app)
 drill_commands.register(app)
 simulate_commands.register(app)

@@ -1,0 +1,1 @@
+"""Routes, one module per area: auth, pages, commands, stream, api."""
