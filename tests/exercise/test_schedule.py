@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flowdrill.catalog.model import Action
 from flowdrill.exercise import events as ev
-from flowdrill.exercise.machine import ExerciseState, evolve, fold
+from flowdrill.exercise.machine import CommandRejected, ExerciseState, decide, evolve, fold
 from flowdrill.exercise.schedule import due_events
 from flowdrill.scenario.model import (
     Condition,
@@ -109,3 +111,21 @@ def test_time_box_warning_once(targets_scenario: Scenario) -> None:
     state, fired = run_to(started(), scenario(targets_scenario), 11)
     assert fired.count("timebox_exceeded") == 1
     assert run_to(state, scenario(targets_scenario), 12)[1].count("timebox_exceeded") == 0
+
+
+def test_a_held_inject_waits_until_fired_by_hand(targets_scenario: Scenario) -> None:
+    sc = scenario(targets_scenario)
+    state = evolve(started(), ev.InjectHeld(at=1, inject="i-report"))
+    state, fired = run_to(state, sc, 30)
+    assert "i-report" not in fired
+    fired_by_hand = ev.InjectDelivered(
+        at=31,
+        inject="i-report",
+        kind="support_report",
+        channel="incident",
+        sender="Support",
+        message="now",
+    )
+    assert decide(state, fired_by_hand) == [fired_by_hand]
+    with pytest.raises(CommandRejected, match="already delivered or held"):
+        decide(state, ev.InjectHeld(at=31, inject="i-report"))

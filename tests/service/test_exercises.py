@@ -102,6 +102,16 @@ def test_a_runbook_that_never_rotates_the_credential_is_caught(tmp_path: Path) -
     assert result.verdict["totals"]["missing"] > 0
 
 
+def test_an_action_on_nothing_is_refused_and_not_logged(demo_ws: tuple[Workspace, str]) -> None:
+    ws, plan = demo_ws
+    drill = Drill.start(ws, plan, wall=0.0)
+    before = len(drill.log.events(drill.exercise_id))
+    with pytest.raises(InputError, match="nothing in the estate matches"):
+        drill.submit(ev.ActionTaken(at=1, action="pause_flow", target="no-such-flow"))
+    assert len(drill.log.events(drill.exercise_id)) == before
+    drill.close()
+
+
 def test_unknown_runbook_and_plan_are_clean_errors(demo_ws: tuple[Workspace, str]) -> None:
     ws, plan = demo_ws
     with pytest.raises(InputError, match="no runbook 'rb-nope'"):

@@ -35,6 +35,7 @@ ACTIONS: dict[str, set[str]] = {
     "nearmiss": {"facilitator", *PLAYERS, "evaluator_scribe"},
     "observation": {"facilitator", "evaluator_scribe"},
     "inject": {"facilitator"},
+    "hold": {"facilitator"},
     "phase": {"facilitator"},
     "pause": {"facilitator"},
     "resume": {"facilitator"},
@@ -83,6 +84,7 @@ def test_every_action_for_every_role(harness: Harness, who: str) -> None:
         drill.advance(15)  # alerts are raised by now
         alert = next(iter(drill.state.alerts))
         flow = sorted(drill.affected_flows())[0]
+        held = next(i.id for i in drill.scenario.injects if i.id not in drill.state.delivered)
     approver = who if who in (*PLAYERS, "executive_observer") else "incident_lead"
     fac.post(
         f"/x/{exercise}/do/decision",
@@ -100,6 +102,7 @@ def test_every_action_for_every_role(harness: Harness, who: str) -> None:
         "nearmiss": {"what": "almost replayed twice"},
         "observation": {"task": "escalation.1", "rating": "S", "notes": "slow"},
         "inject": {"channel": "#drill", "message": "the CFO asks"},
+        "hold": {"inject": held},
         "phase": {},
         "pause": {},
         "resume": {},

@@ -36,6 +36,8 @@ def describe(event: Event) -> str:
         case ev.InjectDelivered():
             tag = "noise" if event.noise else event.kind
             return f"INJECT [{tag}] {event.sender} → #{event.channel}: {event.message}"
+        case ev.InjectHeld():
+            return f"HELD inject {event.inject} (fire it with: inject {event.inject})"
         case ev.AlertRaised():
             return f"ALERT {event.alert}: {event.message}"
         case ev.AlertAcknowledged():
@@ -205,6 +207,13 @@ class Facilitator(cmd.Cmd):
             )
         else:
             self.console.print("usage: inject ID | inject CHANNEL TEXT...")
+
+    def do_hold(self, arg: str) -> None:
+        """hold ID: keep a scripted inject back until you fire it with `inject ID`."""
+        self.submit(ev.InjectHeld(at=self.at(), inject=arg.strip()))
+
+    def complete_hold(self, text: str, *_: Any) -> list[str]:
+        return self.complete_inject(text)
 
     def complete_inject(self, text: str, *_: Any) -> list[str]:
         return [i.id for i in self.drill.scenario.injects if i.id.startswith(text)]

@@ -69,6 +69,13 @@ class InjectDelivered(_Event):
     noise: bool = False
 
 
+class InjectHeld(_Event):
+    """The facilitator holds a scripted inject: it waits until fired by hand."""
+
+    type: Literal["inject_held"] = "inject_held"
+    inject: str
+
+
 class MessagePosted(_Event):
     type: Literal["message_posted"] = "message_posted"
     channel: str
@@ -227,6 +234,7 @@ Event = Annotated[
     | PhaseAdvanced
     | Ended
     | InjectDelivered
+    | InjectHeld
     | MessagePosted
     | DecisionRecorded
     | ApprovalRequested

@@ -59,6 +59,7 @@ class ExerciseState:
     running_since: float | None = None  # wall seconds, while running
     last_at: float = 0.0
     delivered: frozenset[str] = frozenset()
+    held: frozenset[str] = frozenset()
     alerts: dict[str, Alert] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
     actions: tuple[ev.ActionTaken, ...] = ()
@@ -115,6 +116,8 @@ def evolve(state: ExerciseState, event: Event) -> ExerciseState:
             return replace(state, status="ended", clock_base=event.at, running_since=None)
         case ev.InjectDelivered():
             return replace(state, delivered=state.delivered | {event.inject})
+        case ev.InjectHeld():
+            return replace(state, held=state.held | {event.inject})
         case ev.AlertRaised():
             alert = Alert(event.alert, event.monitor, event.flow, event.message, event.at)
             return replace(state, alerts={**state.alerts, event.alert: alert})
@@ -173,6 +176,11 @@ def decide(state: ExerciseState, command: Event) -> list[Event]:
             _require(
                 names.index(command.phase) > state.phase_index,
                 f"phase {command.phase!r} is not ahead of {state.phase!r}",
+            )
+        case ev.InjectHeld():
+            _require(
+                command.inject not in state.delivered | state.held,
+                f"inject {command.inject!r} was already delivered or held",
             )
         case ev.InjectDelivered():
             _require(

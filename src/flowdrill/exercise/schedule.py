@@ -16,7 +16,7 @@ def due_events(state: ExerciseState, scenario: Scenario, at: float) -> list[Even
     taken = {a.action for a in state.actions}
     due: list[tuple[float, str, Event]] = []
     for inject in scenario.injects:
-        if inject.at <= at and inject.id not in state.delivered:
+        if inject.at <= at and inject.id not in state.delivered | state.held:
             due.append(
                 (
                     inject.at,

@@ -20,7 +20,7 @@ from flowdrill.catalog.model import Action
 from flowdrill.errors import InputError
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event, event_data, parse_event
-from flowdrill.exercise.machine import ExerciseState, decide, evolve, fold
+from flowdrill.exercise.machine import ExerciseState, decide, evolve
 from flowdrill.exercise.metrics import Metrics, compute
 from flowdrill.exercise.plan import Plan
 from flowdrill.exercise.schedule import due_events
@@ -104,6 +104,26 @@ class Drill:
         return drill
 
     @classmethod
+    def open(cls, ws: Workspace, exercise_id: str, *, out: Path | None = None) -> Drill:
+        """Rebuild a drill from its log, logging nothing: state by folding, the simulator by
+        replaying the logged actions (it is deterministic). Another process may be driving it."""
+        log = event_log(ws)
+        try:
+            first = log.events(exercise_id)[:1]
+            if not first or first[0].type != "started":
+                raise InputError(f"exercise {exercise_id!r} has not started")
+            started = parse_event(first[0].type, first[0].at, first[0].data)
+            assert isinstance(started, ev.Started)
+            plan = find_plan(ws, started.plan, out=out)
+            scenario = find_scenario(ws, started.scenario, out=out).scenario
+        except BaseException:
+            log.close()
+            raise
+        drill = cls(ws, log, exercise_id, plan, scenario)
+        drill.catch_up()
+        return drill
+
+    @classmethod
     def resume(
         cls,
         ws: Workspace,
@@ -112,36 +132,44 @@ class Drill:
         out: Path | None = None,
         wall: float | None = None,
     ) -> Drill:
-        """Rebuild a drill from its log: state by folding, the simulator by replaying. A drill
-        that was running continues from its last logged minute (the gap is logged)."""
-        log = event_log(ws)
-        stored = log.events(exercise_id)
-        if not stored:
-            raise InputError(f"exercise {exercise_id!r} has no events to resume from")
-        events = [parse_event(e.type, e.at, e.data) for e in stored]
-        started = events[0]
-        if not isinstance(started, ev.Started):
-            raise InputError(f"exercise {exercise_id!r} does not begin with 'started'")
-        plan = find_plan(ws, started.plan, out=out)
-        scenario = find_scenario(ws, started.scenario, out=out).scenario
-        drill = cls(ws, log, exercise_id, plan, scenario)
-        drill.events = events
-        drill.state = fold(events)
-        for event in events:
-            if isinstance(event, ev.ActionTaken):
-                drill._run_sim_to(event.at)
-                drill._apply_to_sim(event)
-        drill._run_sim_to(drill.state.last_at)
-        drill._alerts_logged = sum(isinstance(e, ev.AlertRaised) for e in events)
-        impacts = [e.state for e in events if isinstance(e, ev.ImpactChanged)]
-        drill._impact = impacts[-1] if impacts else None
+        """Continue a drill after a stop or a crash: a drill that was running restarts its clock
+        from its last logged minute, and the gap is logged."""
+        drill = cls.open(ws, exercise_id, out=out)
         if drill.state.status == "running":
-            # The clock stopped when the process did: record the gap, restart where it was.
             wall = time.time() if wall is None else wall
             at = drill.state.last_at
             drill.submit(ev.Paused(at=at, wall=wall, by="flowdrill (interrupted)"))
             drill.submit(ev.Resumed(at=at, wall=wall, by="flowdrill (resumed)"))
         return drill
+
+    def catch_up(self) -> int:
+        """Fold in events appended since this drill last looked (by another process, or all of
+        them when opening); return how many."""
+        stored = self.log.events(self.exercise_id, after=len(self.events))
+        for item in stored:
+            event = parse_event(item.type, item.at, item.data)
+            self.events.append(event)
+            self.state = evolve(self.state, event)
+            if isinstance(event, ev.ActionTaken):
+                self._run_sim_to(event.at)
+                self._apply_to_sim(event)
+            elif isinstance(event, ev.ImpactChanged):
+                self._impact = event.state
+        if stored:
+            self._run_sim_to(self.state.last_at)
+            self._alerts_logged = self._alerts_on_record()
+        return len(stored)
+
+    def _alerts_on_record(self) -> int:
+        """How many of the simulator's alerts the log already holds (resolved ones are never
+        logged, so count up to the first firing alert that is missing)."""
+        logged = {e.alert for e in self.events if isinstance(e, ev.AlertRaised)}
+        count = 0
+        for alert in self.sim.alerts:
+            if alert.state == "firing" and f"{alert.monitor}@{alert.at}" not in logged:
+                break
+            count += 1
+        return count
 
     def close(self) -> None:
         self.log.close()
@@ -154,6 +182,9 @@ class Drill:
     def submit(self, command: Event) -> list[Event]:
         """Check, persist (durably), then apply a command and what follows from it now."""
         produced = decide(self.state, command)
+        for event in produced:  # an action the estate cannot take is refused, not logged
+            if isinstance(event, ev.ActionTaken) and event.action not in NO_SIM_EFFECT:
+                self.sim.check(SimAction(self.sim.now, event.action, event.target))
         self._commit(produced)
         for event in produced:
             if isinstance(event, ev.ActionTaken):

@@ -62,6 +62,7 @@ class ScheduledInject:
     sender: str
     message: str
     delivered: bool
+    held: bool = False
 
 
 @dataclass
@@ -181,7 +182,14 @@ def board(drill: Drill, view: str) -> Board:
         roles=list(drill.plan.roles),
         injects=[
             ScheduledInject(
-                i.id, i.at, i.kind.value, i.channel, i.sender, i.message, i.id in state.delivered
+                i.id,
+                i.at,
+                i.kind.value,
+                i.channel,
+                i.sender,
+                i.message,
+                i.id in state.delivered,
+                i.id in state.held,
             )
             for i in drill.scenario.injects
         ],

@@ -141,6 +141,10 @@ class InjectIn(_In):
     message: str | None = Field(None, max_length=2000, description="ad-hoc: the text")
 
 
+class HoldIn(_In):
+    inject: str = Field(min_length=1, max_length=80, description="a scripted inject id")
+
+
 class EndIn(_In):
     reason: str = Field("completed", max_length=500)
 
@@ -255,6 +259,12 @@ def _inject(drill: Drill, actor: Actor, body: InjectIn) -> list[Event]:
             by=actor.by,
         )
     ]
+
+
+def _hold(drill: Drill, actor: Actor, body: HoldIn) -> list[Event]:
+    if body.inject not in {i.id for i in drill.scenario.injects}:
+        raise InputError(f"no scripted inject {body.inject!r}")
+    return [ev.InjectHeld(at=stamp(drill), inject=body.inject, by=actor.by)]
 
 
 def _end(drill: Drill, actor: Actor, body: EndIn) -> list[Event]:
@@ -392,6 +402,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("resume", NoteIn, _STAFF, _resume, "Resume the clock"),
         Operation("phase", PhaseIn, _STAFF, _phase, "Advance the phase"),
         Operation("inject", InjectIn, _STAFF, _inject, "Deliver an inject"),
+        Operation("hold", HoldIn, _STAFF, _hold, "Hold a scripted inject"),
         Operation("end", EndIn, _STAFF, _end, "End the exercise"),
         Operation("message", MessageIn, _PLAY | {EVALUATOR}, _message, "Post a message"),
         Operation("decision", DecisionIn, _PLAY, _decision, "Record a decision"),

@@ -18,65 +18,15 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from flowdrill.errors import InputError
-from flowdrill.exercise import events as ev
-from flowdrill.exercise.events import Event, parse_event
-from flowdrill.exercise.machine import evolve
+from flowdrill.exercise.events import Event
 from flowdrill.service.audit import event_log
-from flowdrill.service.drills import find_scenario
-from flowdrill.service.exercises import Drill, find_plan
+from flowdrill.service.exercises import Drill
 from flowdrill.service.workspace import Workspace
 from flowdrill.store.eventlog import EventLog, StoredEvent
 
 Build = Callable[[Drill], Sequence[Event]]
 #: The PostgreSQL NOTIFY channel that wakes other servers' live streams.
 CHANNEL = "flowdrill_events"
-
-
-class SharedDrill(Drill):
-    """A :class:`Drill` that can catch up with events other processes appended."""
-
-    @classmethod
-    def open(cls, ws: Workspace, exercise_id: str, *, out: Path | None = None) -> SharedDrill:
-        """Rebuild from the log without logging a gap (other servers may be driving it)."""
-        log = event_log(ws)
-        try:
-            first = log.events(exercise_id)[:1]
-            if not first or first[0].type != "started":
-                raise InputError(f"exercise {exercise_id!r} has not started")
-            started = parse_event(first[0].type, first[0].at, first[0].data)
-            assert isinstance(started, ev.Started)
-            plan = find_plan(ws, started.plan, out=out)
-            scenario = find_scenario(ws, started.scenario, out=out).scenario
-        except BaseException:
-            log.close()
-            raise
-        drill = cls(ws, log, exercise_id, plan, scenario)
-        drill.catch_up()
-        return drill
-
-    def catch_up(self) -> int:
-        """Fold in events appended elsewhere (state, then the simulator); return how many."""
-        stored = self.log.events(self.exercise_id, after=len(self.events))
-        for item in stored:
-            event = parse_event(item.type, item.at, item.data)
-            self.events.append(event)
-            self.state = evolve(self.state, event)
-            if isinstance(event, ev.ActionTaken):
-                self._run_sim_to(event.at)
-                self._apply_to_sim(event)
-        if stored:
-            self._run_sim_to(self.state.last_at)
-            logged = {e.alert for e in self.events if isinstance(e, ev.AlertRaised)}
-            count = 0
-            for alert in self.sim.alerts:  # the simulator's alerts already on record
-                if alert.state == "firing" and f"{alert.monitor}@{alert.at}" not in logged:
-                    break
-                count += 1
-            self._alerts_logged = count
-            impacts = [e.state for e in self.events if isinstance(e, ev.ImpactChanged)]
-            self._impact = impacts[-1] if impacts else None
-        return len(stored)
 
 
 class LiveDrills:
@@ -86,7 +36,7 @@ class LiveDrills:
         self.ws, self.out = ws, out
         self.reader: EventLog = event_log(ws)
         self._postgres = self.reader.engine.dialect.name == "postgresql"
-        self._drills: dict[str, SharedDrill] = {}
+        self._drills: dict[str, Drill] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
 
@@ -111,12 +61,12 @@ class LiveDrills:
             return self._locks.setdefault(exercise_id, threading.RLock())
 
     @contextmanager
-    def use(self, exercise_id: str) -> Iterator[SharedDrill]:
+    def use(self, exercise_id: str) -> Iterator[Drill]:
         """The drill, up to date with the log, held exclusively while the block runs."""
         with self._lock(exercise_id):
             drill = self._drills.get(exercise_id)
             if drill is None:
-                drill = SharedDrill.open(self.ws, exercise_id, out=self.out)
+                drill = Drill.open(self.ws, exercise_id, out=self.out)
                 self._drills[exercise_id] = drill
             if not self._postgres:
                 drill.catch_up()

@@ -547,14 +547,25 @@ class Simulation:
             return True
         return bool(e.flow_set & set(flows))
 
+    def check(self, action: SimAction) -> list[int]:
+        """The flows an action would touch, or InputError if its target matches nothing."""
+        a, target = action.action, action.target
+        flows = self._flows_for(target)
+        quiet = _NO_STATE | {Action.isolate_dataset}
+        if (
+            target is not None
+            and not flows
+            and a not in quiet
+            and target not in self.layout.dataset_index
+        ):
+            raise InputError(f"{a.value}: nothing in the estate matches {target!r}")
+        return flows
+
     def apply(self, action: SimAction) -> dict[str, Any]:
         """Apply a participant action now; return the log entry describing its effect."""
         a, target = action.action, action.target
-        flows = self._flows_for(target)
+        flows = self.check(action)
         lay = self.layout
-        quiet = _NO_STATE | {Action.isolate_dataset}
-        if target is not None and not flows and a not in quiet and target not in lay.dataset_index:
-            raise InputError(f"{a.value}: nothing in the estate matches {target!r}")
         effect = "recorded"
         if a is Action.pause_flow:
             self.paused[flows] = True
