@@ -6,8 +6,9 @@ The README's settings table is checked against this class by a test, so it canno
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +35,34 @@ class Settings(BaseSettings):
     )
     debug: bool = Field(
         False, description="Show Python tracebacks for unexpected errors (for bug reports)."
+    )
+    notify: Literal["off", "dry-run", "send"] = Field(
+        "dry-run",
+        description="Drill notifications from escalation policies: off, dry-run (print what "
+        "would be sent) or send (deliver on the real channels, marked [EXERCISE]).",
+    )
+    secrets_file: Path | None = Field(
+        None,
+        description="TOML file of channel secrets (name = value), outside the workspace; "
+        "FLOWDRILL_SECRET_ + upper-cased name in the environment takes precedence.",
+    )
+    notify_retries: int = Field(
+        3, ge=0, le=10, description="Retries of a failed notification before it is reported."
+    )
+    notify_backoff_seconds: float = Field(
+        0.5, ge=0, description="Wait before the first retry; doubled at each retry (max 30 s)."
+    )
+    notify_timeout_seconds: float = Field(
+        10.0, gt=0, description="Connection and response timeout of one notification attempt."
+    )
+    ack_base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Address of the web UI that acknowledgement links in notifications open.",
+    )
+    ack_secret: SecretStr | None = Field(
+        None,
+        description="Key signing acknowledgement links (default: a random key per process, "
+        "so links stop working when it restarts).",
     )
 
 

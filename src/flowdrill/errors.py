@@ -4,7 +4,8 @@ Exit codes are part of the public interface (scripts rely on them):
 
 0 success, 1 unexpected internal error, 2 invalid input (files, options),
 3 workspace not found, 4 partial failure (some items of a batch failed),
-5 database unavailable, 6 integrity check failed (a tampered exercise log).
+5 database unavailable, 6 integrity check failed (a tampered exercise log),
+7 a runbook failed its stress test (``flowdrill runbook test``).
 """
 
 from __future__ import annotations
@@ -73,3 +74,10 @@ class PartialFailure(FlowdrillError):
 
     exit_code = 4
     http_status = 207
+
+
+class RunbookTestFailed(FlowdrillError):
+    """A runbook did not restore integrity in some scenario or evolved estate (CI gate)."""
+
+    exit_code = 7
+    http_status = 422

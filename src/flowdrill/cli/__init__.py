@@ -20,7 +20,9 @@ from flowdrill.cli import demo as demo_commands
 from flowdrill.cli import drills as drill_commands
 from flowdrill.cli import estate as estate_commands
 from flowdrill.cli import imports as import_commands
+from flowdrill.cli import program as program_commands
 from flowdrill.cli import run as run_commands
+from flowdrill.cli import runbooks as runbook_commands
 from flowdrill.cli import serve as serve_commands
 from flowdrill.cli import simulate as simulate_commands
 from flowdrill.errors import FlowdrillError
@@ -84,10 +86,12 @@ estate_commands.register(app)
 audit_commands.register(app)
 demo_commands.register(app)
 run_commands.register(app)
-serve_commands.register(app)
 analyze_commands.register(app)
 drill_commands.register(app)
 simulate_commands.register(app)
+serve_commands.register(app)
+runbook_commands.register(app)
+program_commands.register(app)
 app.add_typer(import_commands.app, name="import")
 
 

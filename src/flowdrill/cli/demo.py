@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-OUTPUTS = ("scenarios", "plans", "exports", "diagrams", "reports")
+OUTPUTS = ("scenarios", "plans", "exports", "diagrams", "reports", "program")
 DATABASE = "flowdrill.db"
 
 
@@ -79,12 +79,53 @@ def demo(
     summary = written.report
     for file in written.files:
         console.print(f"Wrote [bold]{file}[/bold]")
+    for note in written.notes:
+        console.print(f"[yellow]{note}[/yellow]", highlight=False)
     console.print(
         f"{len(summary.improvement_plan)} corrective actions; integrity "
         f"{'restored' if result.restored else 'NOT restored'}; "
         f"time to detect {_minutes(result.metrics.time_to_detect)}, "
         f"time to recover {_minutes(result.metrics.time_to_recover)}"
     )
+
+    _runbook_section(ws)
+    _program_section(ws, out)
+
+
+def _runbook_section(ws: Any) -> None:
+    """Step 7 (runbooks): where no runbook applies, and which runbooks survive an estate that
+    moved on. Quick mode keeps the demo short; `flowdrill runbook test` runs everything."""
+    from flowdrill.cli.output import console
+    from flowdrill.cli.runbooks import show_coverage, show_stress
+    from flowdrill.service import runbooks
+
+    console.rule("[bold]7. Runbooks: coverage, and a stress test on evolved estates")
+    show_coverage(runbooks.coverage(ws))
+    report = runbooks.test_runbooks(ws, quick=True)
+    show_stress(report)
+    broken = sorted({r.runbook for r in report.failed()})
+    if broken:
+        console.print(
+            f"Broken by the evolved estate: {', '.join(broken)} "
+            "(`flowdrill runbook test` exits 7 in CI)",
+            highlight=False,
+        )
+
+
+def _program_section(ws: Any, out: Path) -> None:
+    """Step 8 (program): the backlog, trends chart and calendar across the drills on record."""
+    from flowdrill.cli.output import console
+    from flowdrill.service import program
+
+    console.rule("[bold]8. Improve: the drill program (backlog, trends, calendar)")
+    view = program.program_view(ws, out=out)
+    for file in program.export_backlog(ws, view, out=out):
+        console.print(f"Wrote {file}")
+    trends = program.write_trends(ws, view, out=out)
+    drills = program.program_calendar(ws, view, out=out)
+    console.print(f"Wrote {program.write_coverage(ws, program.coverage(ws, view), out=out)}")
+    console.print(f"Wrote {program.write_calendar(ws, drills, out=out)} ({len(drills)} drills)")
+    console.print(f"Trends chart: [bold]{trends.chart}[/bold]", highlight=False)
 
 
 def _minutes(value: float | None) -> str:

@@ -516,11 +516,42 @@ class RaciEntry(Entity):
     approves_api_access: PartyRef | None = None
 
 
+class RunbookSection(StrEnum):
+    """Where a step sits in the response; lint and coverage read it, the autopilot ignores it."""
+
+    detection = "detection"
+    triage = "triage"
+    containment = "containment"
+    rollback = "rollback"
+    recovery = "recovery"
+    validation = "validation"
+    credentials = "credentials"
+    escalation = "escalation"
+    review = "review"
+
+
+class TriageLocus(StrEnum):
+    """Where a symptom points (the catalog's root-cause loci)."""
+
+    connector = "connector"
+    data_source = "data_source"
+    downstream_consumer = "downstream_consumer"
+
+
+#: A runbook names estate ids as plain text, never as checked references: an estate that moved
+#: on must still load, so that ``flowdrill runbook lint`` can say which steps went stale.
+RunbookRef = Annotated[str, Field(min_length=1, max_length=400)]
+
+
 class RunbookStep(Entity):
     """A check, an action or a human decision point (which always needs a role's approval)."""
 
+    id: Id | None = Field(
+        None, description="stable step id, so a corrective action can target it (rb#step)"
+    )
     title: str
     kind: RunbookStepKind = RunbookStepKind.action
+    section: RunbookSection | None = Field(None, description="part of the response it belongs to")
     role: str | None = Field(None, description="role that performs or approves it")
     action: str | None = Field(
         None, description="what the step does to the estate: pause_flow, replay, reconcile ..."
@@ -529,15 +560,164 @@ class RunbookStep(Entity):
     options: dict[str, str] = Field(
         default_factory=dict, description="action options, e.g. dedupe: 'true' for a replay"
     )
+    preconditions: list[str] = Field(
+        default_factory=list, description="what must hold before it runs (rollbacks need these)"
+    )
+    checks: list[RunbookRef] = Field(
+        default_factory=list,
+        description="reconciliation checks that must pass: 'restored' or invariant ids",
+    )
+    fields: list[RunbookRef] = Field(
+        default_factory=list, description="dataset fields it relies on, as dataset.field"
+    )
+    versions: dict[str, str] = Field(
+        default_factory=dict,
+        description="platform id -> connector/platform version the step was written for",
+    )
+
+
+class TriageRule(Entity):
+    """One row of the triage table: a symptom and where it points."""
+
+    symptom: str
+    locus: TriageLocus
+    then: str | None = Field(None, description="step id or section to go to")
+
+
+class RunbookEscalation(Entity):
+    """Who to escalate to, and when."""
+
+    to: RunbookRef = Field(description="team, person or role escalated to")
+    when: str = Field(description="the trigger, e.g. 'orders not flowing after 30 minutes'")
+    after_minutes: int | None = Field(None, ge=0)
+
+
+class RunbookDetection(Entity):
+    """The signals and monitors that tell this runbook applies."""
+
+    signals: list[MonitorMetric] = Field(default_factory=list, description="metrics to watch")
+    monitors: list[RunbookRef] = Field(default_factory=list, description="ids of monitors")
+
+
+class RunbookReview(Entity):
+    """Post-incident review requirements."""
+
+    within_days: int | None = Field(None, gt=0)
+    requirements: list[str] = Field(default_factory=list)
+
+
+class RunbookRevision(Entity):
+    """An earlier version of a runbook, kept so drills that used it stay explainable."""
+
+    version: str
+    reviewed: date | None = Field(None, description="when that version was reviewed")
+    by: str | None = None
+    note: str | None = None
 
 
 class Runbook(Entity):
+    """Structured response to failures of some flows; versioned, reviewed, stress-testable."""
+
     id: Id
     title: str
+    version: str = Field("1", description="bumped on every change; drills record it")
+    reviewed: date | None = Field(None, description="when it was last checked against the estate")
+    history: list[RunbookRevision] = Field(default_factory=list, description="earlier versions")
     owner_team: TeamRef | None = None
-    flows: list[FlowRef] = Field(default_factory=list, description="flows it applies to")
+    flows: list[RunbookRef] = Field(default_factory=list, description="flows it applies to")
+    systems: list[RunbookRef] = Field(default_factory=list, description="systems it applies to")
     failure_modes: list[str] = Field(default_factory=list)
+    detection: RunbookDetection | None = None
+    triage: list[TriageRule] = Field(default_factory=list)
     steps: list[RunbookStep] = Field(default_factory=list)
+    escalation: list[RunbookEscalation] = Field(default_factory=list)
+    review: RunbookReview | None = None
+
+    @model_validator(mode="after")
+    def _step_ids_unique(self) -> Runbook:
+        ids = [s.id for s in self.steps if s.id is not None]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"step ids repeated in runbook: {', '.join(dupes)}")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """``id@version``: how drills name the runbook they followed."""
+        return f"{self.id}@{self.version}"
+
+    def step_label(self, n: int) -> str:
+        """``rb#step-id`` (or ``rb#3``), what a corrective action targets; ``n`` counts from 1."""
+        step = self.steps[n - 1]
+        return f"{self.id}#{step.id or n}"
+
+
+# --------------------------------------------------------------------------- notification
+
+
+class ChannelKind(StrEnum):
+    slack = "slack"
+    teams = "teams"
+    webhook = "webhook"
+    email = "email"
+    inapp = "inapp"
+
+
+class AckMethod(StrEnum):
+    """How a person acknowledges a drill notification."""
+
+    any = "any"
+    link = "link"
+    web = "web"
+    terminal = "terminal"
+
+
+ChannelRef = Annotated[
+    str, Ref("notification_channels"), Field(description="id of a notification channel")
+]
+
+
+class NotificationChannel(Entity):
+    """Where drill notifications go. Secrets are only named here, never held: the value is
+    read when a message is sent, from FLOWDRILL_SECRET_<NAME> or the secrets file."""
+
+    id: Id
+    kind: ChannelKind
+    secret_name: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="name of the secret holding the webhook URL, or the SMTP password",
+    )
+    host: str | None = Field(None, description="email: SMTP server host")
+    port: int = Field(587, gt=0, lt=65536, description="email: SMTP server port")
+    starttls: bool = Field(True, description="email: upgrade the connection with STARTTLS")
+    username: str | None = Field(None, description="email: SMTP login (password: secret_name)")
+    sender: str | None = Field(None, description="email: From address")
+    description: str | None = None
+
+
+class EscalationStep(Entity):
+    """Who is notified, through what, and how long the sequence waits for an acknowledgement."""
+
+    notify: list[PartyRef] = Field(min_length=1, description="teams or people notified")
+    channel: ChannelRef
+    wait_minutes: float = Field(
+        gt=0, description="minutes without acknowledgement before the next step fires"
+    )
+    acknowledge: AckMethod = Field(AckMethod.any, description="how the person acknowledges")
+    instructions: str | None = Field(
+        None, description="what a person must do to acknowledge, shown in the message"
+    )
+
+
+class EscalationPolicy(Entity):
+    """The notification sequence an alert starts: a flow's own policy wins over its team's."""
+
+    id: Id
+    name: str | None = None
+    team: TeamRef | None = Field(None, description="team whose flows' alerts start it")
+    flows: list[FlowRef] = Field(default_factory=list, description="flows it covers")
+    steps: list[EscalationStep] = Field(min_length=1)
 
 
 # --------------------------------------------------------------------------- the estate
@@ -554,6 +734,8 @@ COLLECTIONS: tuple[str, ...] = (
     "monitors",
     "raci",
     "runbooks",
+    "notification_channels",
+    "escalation_policies",
 )
 
 
@@ -572,6 +754,8 @@ class Estate(Entity):
     monitors: list[Monitor] = Field(default_factory=list)
     raci: list[RaciEntry] = Field(default_factory=list)
     runbooks: list[Runbook] = Field(default_factory=list)
+    notification_channels: list[NotificationChannel] = Field(default_factory=list)
+    escalation_policies: list[EscalationPolicy] = Field(default_factory=list)
 
     def by_id(self, collection: str) -> dict[str, Any]:
         """Entities of ``collection`` by id (not for ``raci``, keyed by touchpoint)."""

@@ -35,6 +35,7 @@ SECTIONS: dict[str, str] = {
     "timeline": "Timeline",
     "decisions": "Decision log",
     "metrics": "Metrics against time boxes",
+    "notifications": "Notification sequence",
     "integrity": "Data-integrity verdict",
     "strengths": "Strengths",
     "improvements": "Areas for improvement",
@@ -307,6 +308,51 @@ class Participant(_Model):
     name: str | None = Field(description="only when the facilitator opts in")
 
 
+class EscalationStepRow(_Model):
+    step: int
+    fired_at: float
+    notified: list[str] = Field(description="parties, as the report names them")
+    channel: str
+    acknowledged_at: float | None
+    time_to_acknowledge: float | None
+
+
+class DeliveryRow(_Model):
+    at: float
+    escalation: str
+    step: int
+    party: str
+    channel: str
+    kind: str
+    outcome: Literal["delivered", "dry run", "failed"]
+    attempts: int
+    error: str = ""
+
+
+class EscalationRow(_Model):
+    id: str
+    policy: str
+    alert: str | None
+    flow: str | None
+    started_at: float
+    steps: list[EscalationStepRow]
+    acknowledged_at: float | None
+    acknowledged_by: str | None
+    via: str | None
+    time_to_acknowledge: float | None = Field(description="escalation start to acknowledgement")
+    time_to_escalate: float | None = Field(description="escalation start to its second step")
+
+
+class NotificationSection(_Model):
+    """Who was reached, when, through what, who acknowledged, and what failed to deliver."""
+
+    summary: str = "No escalation policy was started in this exercise."
+    escalations: list[EscalationRow] = Field(default_factory=list)
+    deliveries: list[DeliveryRow] = Field(default_factory=list)
+    failures: int = 0
+    dry_run: bool = False
+
+
 class AfterActionReport(_Model):
     title: str
     exercise_id: str
@@ -325,6 +371,7 @@ class AfterActionReport(_Model):
     near_misses: list[NearMiss]
     improvement_plan: list[CorrectiveAction]
     participants: list[Participant]
+    notifications: NotificationSection = Field(default_factory=NotificationSection)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -720,6 +767,22 @@ def _describe(e: Event, names: _Names) -> str:
         return f"Near miss recorded: {t(e.what)}"
     if isinstance(e, ev.PhaseTimeboxExceeded):
         return f"The {e.phase} phase passed its time box by {minutes(e.minutes_over)}."
+    if isinstance(e, ev.EscalationStepFired):
+        who = ", ".join(filter(None, (names.party(p) for p in e.notify)))
+        return (
+            f"Escalation {e.escalation} ({e.policy}) step {e.step}: {who} notified via "
+            f"{e.channel} ({t(e.reason)})."
+        )
+    if isinstance(e, ev.NotificationSent):
+        how = "printed (dry run)" if e.dry_run else "delivered"
+        return f"Notification to {names.party(e.party)} via {e.channel} ({e.kind}) {how}."
+    if isinstance(e, ev.NotificationFailed):
+        return (
+            f"Notification to {names.party(e.party)} via {e.channel} ({e.kind}) FAILED after "
+            f"{e.attempts} attempt(s): {t(e.error)}"
+        )
+    if isinstance(e, ev.NotificationAcknowledged):
+        return f"Escalation {e.escalation} acknowledged at step {e.step} (via {e.via})."
     raise AssertionError(f"unknown event {e!r}")  # pragma: no cover - the union is closed
 
 
@@ -1398,6 +1461,77 @@ def _visibility_findings(
     ]
 
 
+def _notifications(events: Sequence[Event], names: _Names, m: Metrics) -> NotificationSection:
+    fired = [e for e in events if isinstance(e, ev.EscalationStepFired)]
+    if not fired:
+        return NotificationSection()
+    acks = {e.escalation: e for e in reversed(events) if isinstance(e, ev.NotificationAcknowledged)}
+    timing = {(s.escalation, s.step): s for s in m.escalation_steps}
+    rows: dict[str, EscalationRow] = {}
+    for f in fired:
+        step = EscalationStepRow(
+            step=f.step,
+            fired_at=f.at,
+            notified=[names.party(p) or p for p in f.notify],
+            channel=f.channel,
+            acknowledged_at=timing[f.escalation, f.step].acknowledged_at,
+            time_to_acknowledge=timing[f.escalation, f.step].time_to_acknowledge,
+        )
+        row = rows.get(f.escalation)
+        if row is None:
+            ack = acks.get(f.escalation)
+            rows[f.escalation] = EscalationRow(
+                id=f.escalation,
+                policy=f.policy,
+                alert=f.alert,
+                flow=f.flow,
+                started_at=f.at,
+                steps=[step],
+                acknowledged_at=ack.at if ack else None,
+                acknowledged_by=names.party(ack.by) if ack else None,
+                via=ack.via if ack else None,
+                time_to_acknowledge=round(ack.at - f.at, 2) if ack else None,
+                time_to_escalate=None,
+            )
+        else:
+            update: dict[str, object] = {"steps": [*row.steps, step]}
+            if f.step == 2:
+                update["time_to_escalate"] = round(f.at - row.started_at, 2)
+            rows[f.escalation] = row.model_copy(update=update)
+    deliveries = [
+        DeliveryRow(
+            at=e.at,
+            escalation=e.escalation,
+            step=e.step,
+            party=names.party(e.party) or e.party,
+            channel=e.channel,
+            kind=e.kind,
+            outcome="failed"
+            if isinstance(e, ev.NotificationFailed)
+            else ("dry run" if e.dry_run else "delivered"),
+            attempts=e.attempts,
+            error=names.text(e.error) if isinstance(e, ev.NotificationFailed) else "",
+        )
+        for e in events
+        if isinstance(e, ev.NotificationSent | ev.NotificationFailed)
+    ]
+    failures = sum(d.outcome == "failed" for d in deliveries)
+    acked = sum(r.acknowledged_at is not None for r in rows.values())
+    dry = any(d.outcome == "dry run" for d in deliveries)
+    summary = (
+        f"{len(rows)} escalation(s) started, {acked} acknowledged; {len(deliveries)} "
+        f"notification(s), {failures} failed to deliver"
+        + ("; dry run: messages were printed, not sent." if dry else ".")
+    )
+    return NotificationSection(
+        summary=summary,
+        escalations=list(rows.values()),
+        deliveries=deliveries,
+        failures=failures,
+        dry_run=dry,
+    )
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -1431,7 +1565,8 @@ def build_report(
     owners = _Owners(estate, scenario)
     report_title = title or plan.title
     boxes = _phase_boxes(plan, events)
-    metrics = _metrics(compute(events), boxes)
+    computed = compute(events)
+    metrics = _metrics(computed, boxes)
     objectives, other_observations = _objectives(plan, events, names)
     decisions = _decisions(events, names)
 
@@ -1510,6 +1645,7 @@ def build_report(
         near_misses=near_misses,
         improvement_plan=actions,
         participants=participants,
+        notifications=_notifications(events, names, computed),
     )
 
 

@@ -213,6 +213,60 @@ def _metrics(r: AfterActionReport) -> list[str]:
     return out
 
 
+def _notifications(r: AfterActionReport) -> list[str]:
+    n = r.notifications
+    out = [*_section("notifications"), _esc(n.summary), ""]
+    for x in n.escalations:
+        acked = (
+            f"acknowledged at {clock(x.acknowledged_at)}"
+            + (f" by {x.acknowledged_by}" if x.acknowledged_by else "")
+            + f" via {x.via} (time to acknowledge {minutes(x.time_to_acknowledge)})"
+            if x.acknowledged_at is not None
+            else "never acknowledged"
+        )
+        alert = f", alert {x.alert}" if x.alert else ""
+        out += [
+            f"### Escalation {_esc(x.id)} ({_esc(x.policy)}){_esc(alert)}",
+            "",
+            f"Started at {clock(x.started_at)}; {_esc(acked)}; time to escalate "
+            f"{minutes(x.time_to_escalate, missing='did not escalate')}.",
+            "",
+        ]
+        out += _table(
+            ["Step", "Fired", "Notified", "Channel", "Acknowledged", "Time to acknowledge"],
+            (
+                (
+                    s.step,
+                    clock(s.fired_at),
+                    ", ".join(s.notified),
+                    s.channel,
+                    clock(s.acknowledged_at) if s.acknowledged_at is not None else "no",
+                    minutes(s.time_to_acknowledge, missing="-"),
+                )
+                for s in x.steps
+            ),
+        )
+    if n.deliveries:
+        out += ["**Deliveries**", ""]
+        out += _table(
+            ["Time", "Escalation", "Step", "Who", "Channel", "Outcome", "Attempts", "Error"],
+            (
+                (
+                    clock(d.at),
+                    d.escalation,
+                    d.step,
+                    d.party,
+                    f"{d.channel} ({d.kind})",
+                    d.outcome,
+                    d.attempts,
+                    d.error,
+                )
+                for d in n.deliveries
+            ),
+        )
+    return out
+
+
 def _integrity(r: AfterActionReport) -> list[str]:
     i = r.integrity
     out = [*_section("integrity"), f"**Verdict: {i.verdict}.** {_esc(i.summary)}", ""]
@@ -329,6 +383,7 @@ def render_markdown(report: AfterActionReport) -> str:
     lines += _timeline(report)
     lines += _decisions(report)
     lines += _metrics(report)
+    lines += _notifications(report)
     lines += _integrity(report)
     lines += _findings("strengths", report.strengths, "No strengths were derived from the log.")
     lines += _findings(

@@ -16,6 +16,7 @@ from flowdrill.errors import InputError
 from flowdrill.estate.model import Estate, Runbook, RunbookStepKind
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event
+from flowdrill.runbook.model import EstateFacts, step_staleness
 
 DETECTING_INJECTS = {"alert", "customer_report", "support_report", "business_report"}
 CHANNEL = "incident_updates"
@@ -31,6 +32,16 @@ class Latencies:
     approval: float = 4.0
 
 
+@dataclass(frozen=True)
+class StepRun:
+    """What the autopilot did with one runbook step (``n`` counts from 1)."""
+
+    n: int
+    at: float
+    outcome: str  # action | approval | message | stale
+    detail: str = ""
+
+
 @dataclass
 class Autopilot:
     runbook: Runbook
@@ -39,6 +50,7 @@ class Autopilot:
     latencies: Latencies = field(default_factory=Latencies)
     detected_at: float | None = None
     stale: list[str] = field(default_factory=list)
+    runs: list[StepRun] = field(default_factory=list)
     _queue: list[tuple[float, int, Event]] = field(default_factory=list)
     _order: int = 0
     _finished_at: float | None = None
@@ -89,13 +101,14 @@ class Autopilot:
                 at=0,
                 channel=CHANNEL,
                 by="incident lead",
-                text=f"Following runbook {self.runbook.id}: {self.runbook.title}",
+                text=f"Following runbook {self.runbook.id} version {self.runbook.version}: "
+                f"{self.runbook.title}",
             ),
         )
         self._plan_steps(t)
 
     def _plan_steps(self, t: float) -> None:
-        known = self._known_ids()
+        facts = EstateFacts(self.estate)
         for n, step in enumerate(self.runbook.steps, 1):
             t += self.latencies.step
             role = step.role or "incident lead"
@@ -121,6 +134,7 @@ class Autopilot:
                         at=0, decision=decision, by=role, note="simulated approval (autopilot)"
                     ),
                 )
+                self.runs.append(StepRun(n, t, "approval", f"approved by {role}"))
                 continue
             if step.action is None:
                 self._push(
@@ -129,20 +143,23 @@ class Autopilot:
                         at=0, channel=CHANNEL, by=role, text=f"[{label}] {step.title}"
                     ),
                 )
+                self.runs.append(StepRun(n, t, "message"))
                 continue
-            if step.target is not None and step.target not in known:
-                self.stale.append(f"{label}: {step.target!r} is not in the estate")
+            if found := step_staleness(step, facts):
+                why = "; ".join(s.message for s in found)
+                self.stale.append(f"{label}: {why}")
+                self.runs.append(StepRun(n, t, "stale", why))
                 self._push(
                     t,
                     ev.MessagePosted(
                         at=0,
                         channel=CHANNEL,
                         by=role,
-                        text=f"[{label}] STALE: {step.target!r} is "
-                        f"not in the estate; skipped: {step.title}",
+                        text=f"[{label}] STALE: {why}; skipped: {step.title}",
                     ),
                 )
                 continue
+            self.runs.append(StepRun(n, t, "action", step.action))
             action = Action(step.action)
             if action is Action.escalate:
                 self._push(
@@ -157,19 +174,11 @@ class Autopilot:
                     target=step.target,
                     by=role,
                     options=dict(step.options),
-                    runbook=self.runbook.id,
+                    runbook=self.runbook.ref,
                     detail=step.title,
                 ),
             )
         self._finished_at = t
-
-    def _known_ids(self) -> set[str]:
-        ids = {
-            x.id
-            for c in ("flows", "datasets", "credentials", "systems", "platforms", "teams", "people")
-            for x in getattr(self.estate, c)
-        }
-        return ids | {f"{f.id}/{s.id}" for f in self.estate.flows for s in f.steps}
 
 
 def invalid_actions(runbook: Runbook) -> list[str]:

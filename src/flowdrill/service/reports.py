@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -98,6 +98,7 @@ def exercise_report(
 class WrittenReport:
     report: AfterActionReport
     files: list[Path]
+    notes: list[str] = field(default_factory=list)  # e.g. why no PDF could be made
 
 
 def write_report(
@@ -108,7 +109,7 @@ def write_report(
     today: date | None = None,
     out: Path | None = None,
 ) -> WrittenReport:
-    """Markdown, HTML and the action items as CSV in ``reports/<exercise>/``."""
+    """Markdown, HTML, PDF, DOCX and the action items as CSV in ``reports/<exercise>/``."""
     report = exercise_report(ws, exercise_id, name_people=name_people, today=today, out=out)
     folder = (out if out is not None else ws.root) / REPORTS / exercise_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,4 +120,8 @@ def write_report(
         ("action-items.csv", action_items_csv(report)),
     ):
         files.append(write_atomically(folder / name, text))
-    return WrittenReport(report, files)
+    from flowdrill.service.program import report_documents, write_bytes
+
+    documents, notes = report_documents(ws, exercise_id, report, out=out)
+    files += [write_bytes(folder / name, data) for name, data in documents.items()]
+    return WrittenReport(report, files, notes)

@@ -1,0 +1,265 @@
+"""Drill notifications: alerts start escalation policies, due steps are delivered (or printed in
+dry-run), acknowledgements stop the timer. Every outcome is an event in the exercise log.
+
+The :class:`Notifier` is attached to each :class:`~flowdrill.service.exercises.Drill`; what is
+due comes from the pure ``notify.policy``; sending is the channels' business. Secrets are read
+when sending and never reach an event: events name parties and channels, never addresses.
+"""
+
+from __future__ import annotations
+
+import secrets as _random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, TextIO
+
+from flowdrill.config import Settings, get_settings
+from flowdrill.errors import InputError
+from flowdrill.estate.model import AckMethod, Estate, NotificationChannel, Person, Team
+from flowdrill.exercise import events as ev
+from flowdrill.exercise.events import Event
+from flowdrill.notify import policy
+from flowdrill.notify.ack import AckClaim, ack_url, make_token, verify_token
+from flowdrill.notify.channels import Channel, DeliveryError, Message, build
+from flowdrill.notify.delivery import DryRunChannel, Outcome, deliver
+from flowdrill.notify.secrets import Secrets
+
+if TYPE_CHECKING:
+    from flowdrill.service.exercises import Drill
+    from flowdrill.service.workspace import Workspace
+
+_PROCESS_KEY = _random.token_bytes(32)
+AckVia = Literal["link", "web", "terminal", "autopilot"]
+
+
+class NotAcknowledgeable(InputError):
+    """No such escalation, or it was already acknowledged."""
+
+    http_status = 409
+
+
+def ack_key(settings: Settings | None = None) -> bytes:
+    """The key signing acknowledgement links (FLOWDRILL_ACK_SECRET, else one per process)."""
+    secret = (settings or get_settings()).ack_secret
+    return secret.get_secret_value().encode("utf-8") if secret else _PROCESS_KEY
+
+
+@dataclass(frozen=True)
+class Responder:
+    """Stands in for people in unattended drills: whoever is paged at ``step`` acknowledges
+    ``after`` minutes later (so the demo shows step 1 going unanswered and the escalation)."""
+
+    step: int = 2
+    after: float = 2.0
+
+
+class Notifier:
+    """Turns due escalation steps into deliveries and logged outcomes; never raises on a
+    failed delivery."""
+
+    def __init__(
+        self,
+        estate: Estate,
+        exercise_id: str,
+        *,
+        mode: str,
+        secrets: Secrets | None,
+        settings: Settings,
+        out: TextIO | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        secrets_error: str = "",
+    ) -> None:
+        self.estate, self.exercise_id, self.mode = estate, exercise_id, mode
+        self.secrets, self.settings, self.sleep = secrets, settings, sleep
+        self.out = out if out is not None else sys.stdout
+        self.secrets_error = secrets_error
+        self.responder: Responder | None = None
+        self.channels: dict[str, NotificationChannel] = estate.by_id("notification_channels")
+        self.parties: dict[str, Team | Person] = {
+            **estate.by_id("teams"),
+            **estate.by_id("people"),
+        }
+        self.policies = estate.by_id("escalation_policies")
+        #: Custom channels by estate channel id (tests, plugins built elsewhere).
+        self.overrides: dict[str, Channel] = {}
+
+    # ------------------------------------------------------------------ reacting
+
+    def react(self, events: Sequence[Event], last_at: float, at: float) -> list[Event]:
+        """Acknowledgements the responder makes, then the steps due by ``at``, delivered."""
+        produced: list[Event] = []
+        if self.responder is not None:
+            for ack in policy.responder_acks(
+                self.estate, events, at, answer_step=self.responder.step, after=self.responder.after
+            ):
+                stamped = ack.model_copy(update={"at": max(ack.at, last_at)})
+                produced.append(stamped)
+                last_at = stamped.at
+        for fired in policy.due(self.estate, [*events, *produced], at):
+            stamped_step = fired.model_copy(update={"at": max(fired.at, last_at)})
+            last_at = stamped_step.at
+            produced.append(stamped_step)
+            produced += self._deliver(stamped_step, [*events, *produced])
+        return produced
+
+    def _deliver(self, fired: ev.EscalationStepFired, events: Sequence[Event]) -> list[Event]:
+        config = self.channels.get(fired.channel)
+        alert = next(
+            (e for e in events if isinstance(e, ev.AlertRaised) and e.alert == fired.alert), None
+        )
+        out: list[Event] = []
+        for party in fired.notify:
+            message = self.message(fired, party, alert)
+            kind = config.kind.value if config else "unknown"
+            outcome = self._send(config, message)
+            common = {
+                "at": fired.at,
+                "notification": f"{fired.escalation}#{fired.step}/{party}",
+                "escalation": fired.escalation,
+                "step": fired.step,
+                "party": party,
+                "channel": fired.channel,
+                "kind": kind,
+                "attempts": outcome.attempts,
+                "by": "flowdrill",
+            }
+            if outcome.ok:
+                out.append(
+                    ev.NotificationSent(
+                        **common,
+                        dry_run=self.mode == "dry-run",
+                        text=f"{message.subject}: {message.text}",
+                    )
+                )
+            else:
+                out.append(ev.NotificationFailed(**common, error=outcome.error))
+        return out
+
+    def _send(self, config: NotificationChannel | None, message: Message) -> Outcome:
+        if config is None:
+            return Outcome(False, 0, "no such notification channel in the estate")
+        if self.mode == "dry-run":
+            return deliver(
+                DryRunChannel(config.kind.value, config.id, self.out), message, retries=0, backoff=0
+            )
+        if self.secrets is None:
+            return Outcome(False, 0, self.secrets_error or "channel secrets are not available")
+        names = [c.secret_name for c in self.channels.values() if c.secret_name]
+        try:
+            channel = self.overrides.get(config.id) or build(
+                config, self.secrets, timeout=self.settings.notify_timeout_seconds
+            )
+        except DeliveryError as exc:
+            return Outcome(False, 0, str(exc))
+        return deliver(
+            channel,
+            message,
+            retries=self.settings.notify_retries,
+            backoff=self.settings.notify_backoff_seconds,
+            secrets=self.secrets.known(names),
+            sleep=self.sleep,
+        )
+
+    # ------------------------------------------------------------------ messages
+
+    def message(
+        self, fired: ev.EscalationStepFired, party: str, alert: ev.AlertRaised | None
+    ) -> Message:
+        """What one party is told at one step (marked as exercise traffic by the channel)."""
+        who = self.parties.get(party)
+        found = self.policies.get(fired.policy)
+        steps = len(found.steps) if found else fired.step
+        spec = found.steps[fired.step - 1] if found and fired.step <= steps else None
+        flows = self.estate.by_id("flows")
+        flow = flows[fired.flow].name if fired.flow in flows else fired.flow
+        what = f"Alert on {flow}" if flow else "Alert"
+        detail = f"{alert.message} " if alert else ""
+        text = (
+            f"{detail}Escalation {fired.escalation}, step {fired.step} of {steps} ({fired.reason})."
+        )
+        method = spec.acknowledge if spec else AckMethod.any
+        url = None
+        if method in (AckMethod.any, AckMethod.link):
+            claim = AckClaim(self.exercise_id, fired.escalation, party, fired.step, time.time())
+            url = ack_url(self.settings.ack_base_url, make_token(ack_key(self.settings), claim))
+        how = {
+            AckMethod.any: f"open the link, or tell the facilitator: ack {fired.escalation}",
+            AckMethod.link: "open the acknowledgement link",
+            AckMethod.web: "acknowledge in the flowdrill web console",
+            AckMethod.terminal: f"tell the facilitator: ack {fired.escalation}",
+        }[method]
+        return Message(
+            exercise_id=self.exercise_id,
+            escalation=fired.escalation,
+            step=fired.step,
+            party=party,
+            party_name=who.name if who else party,
+            title=f"{what}: escalation step {fired.step}",
+            text=text,
+            instructions=(spec.instructions if spec and spec.instructions else how),
+            ack_url=url,
+            email=who.email if who else None,
+            chat=who.chat if who else None,
+        )
+
+
+def notifier_for(
+    ws: Workspace, exercise_id: str, *, settings: Settings | None = None
+) -> Notifier | None:
+    """The drill's notifier, or ``None`` when the estate has no escalation policy or
+    notifications are off."""
+    settings = settings or get_settings()
+    if settings.notify == "off" or not ws.estate.escalation_policies:
+        return None
+    # The bundled demo's people and addresses are fictional: it only ever rehearses.
+    mode = "dry-run" if ws.bundled else settings.notify
+    store: Secrets | None = None
+    problem = ""
+    if mode == "send":
+        try:
+            store = Secrets(file=settings.secrets_file, workspace=ws.root)
+        except InputError as exc:
+            problem = str(exc)
+    return Notifier(
+        ws.estate,
+        exercise_id,
+        mode=mode,
+        secrets=store,
+        settings=settings,
+        secrets_error=problem,
+    )
+
+
+# --------------------------------------------------------------------------- acknowledging
+
+
+def acknowledge(
+    drill: Drill,
+    escalation: str,
+    *,
+    by: str | None = None,
+    via: AckVia = "terminal",
+    at: float | None = None,
+) -> list[Event]:
+    """Record an acknowledgement; the escalation's timer stops."""
+    runs = policy.fold(drill.events)
+    run = runs.get(escalation)
+    if run is None:
+        known = ", ".join(r.id for r in runs.values() if r.open) or "none open"
+        raise NotAcknowledgeable(f"no escalation {escalation!r}; open: {known}")
+    if not run.open:
+        raise NotAcknowledgeable(f"escalation {escalation!r} was already acknowledged")
+    when = max(drill.now() if at is None else at, drill.state.last_at)
+    return drill.submit(
+        ev.NotificationAcknowledged(at=when, escalation=escalation, step=run.step, by=by, via=via)
+    )
+
+
+def acknowledge_link(drill: Drill, token: str, *, now: float | None = None) -> list[Event]:
+    """Acknowledge through a signed link (what the web UI's ``/ack/<token>`` calls)."""
+    claim = verify_token(ack_key(), token, now=time.time() if now is None else now)
+    if claim.exercise_id != drill.exercise_id:
+        raise NotAcknowledgeable("this link belongs to another exercise")
+    return acknowledge(drill, claim.escalation, by=claim.party, via="link")
