@@ -79,7 +79,7 @@ def test_openapi_lists_every_operation(harness: Harness) -> None:
     paths = harness.client.get("/openapi.json").json()["paths"]
     ops = {p.rsplit("/", 1)[1] for p in paths if "/commands/" in p}
     assert ops == {
-        "pause", "resume", "phase", "inject", "end", "message", "decision", "approval",
+        "pause", "resume", "phase", "inject", "hold", "end", "message", "decision", "approval",
         "action", "ack", "identify", "escalate", "nearmiss", "observation",
     }  # fmt: skip
     assert "/api/exercises/{exercise_id}/artifacts" in paths

@@ -161,6 +161,7 @@ class ObservationRecorded(_Event):
     task: str = Field(description="critical task id from the evaluation guide")
     rating: Literal["P", "S", "M", "U"]
     notes: str = ""
+    moment: int | None = Field(None, ge=1, description="the timeline event (seq) it refers to")
 
 
 class NearMissRecorded(_Event):

@@ -673,6 +673,8 @@ def _objectives(
             seen = latest.get(task.id)
             rating = seen.rating if seen else (task.rating.value if task.rating else None)
             notes = seen.notes if seen else task.notes
+            if seen is not None and seen.moment is not None:
+                notes = f"[timeline #{seen.moment}] {notes}".rstrip()
             tasks.append(
                 TaskResult(
                     id=task.id,
@@ -762,7 +764,8 @@ def _describe(e: Event, names: _Names) -> str:
         return f"Business impact {e.state} (simulator){detail}"
     if isinstance(e, ev.ObservationRecorded):
         notes = f": {t(e.notes)}" if e.notes else "."
-        return f"Evaluator rated critical task {e.task} {e.rating}{notes}"
+        about = f" (about timeline #{e.moment})" if e.moment is not None else ""
+        return f"Evaluator rated critical task {e.task} {e.rating}{about}{notes}"
     if isinstance(e, ev.NearMissRecorded):
         return f"Near miss recorded: {t(e.what)}"
     if isinstance(e, ev.PhaseTimeboxExceeded):

@@ -371,15 +371,16 @@ def _observation(drill: Drill, actor: Actor, body: ObservationIn) -> list[Event]
     tasks = {t.id for o in drill.plan.objectives for t in o.critical_tasks}
     if body.task not in tasks:
         raise InputError(f"no critical task {body.task!r} in the plan")
-    notes = body.notes
-    if body.moment is not None:
-        if body.moment > len(drill.events):
-            raise InputError(f"no timeline moment #{body.moment}")
-        event = drill.events[body.moment - 1]
-        notes = f"[#{body.moment} T+{event.at:.1f} {event.type}] {notes}".rstrip()
+    if body.moment is not None and body.moment > len(drill.events):
+        raise InputError(f"no timeline moment #{body.moment}")
     return [
         ev.ObservationRecorded(
-            at=stamp(drill), task=body.task, rating=body.rating, notes=notes, by=actor.by
+            at=stamp(drill),
+            task=body.task,
+            rating=body.rating,
+            notes=body.notes,
+            moment=body.moment,
+            by=actor.by,
         )
     ]
 
