@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from flowdrill.cli import app
-from flowdrill.service.workspace import demo_root, init_workspace
+from flowdrill.service.workspace import init_workspace
 
 runner = CliRunner()
 
@@ -27,7 +26,7 @@ steps:
 def test_lint_is_clean_on_the_demo_and_exits_2_on_findings(tmp_path: Path) -> None:
     assert runner.invoke(app, ["--demo", "runbook", "lint"]).exit_code == 0
     ws = init_workspace(tmp_path / "ws", demo=True)
-    shutil.copytree(demo_root() / "runbooks", ws.root / "runbooks")
+    assert (ws.root / "runbooks").is_dir()  # init --demo copies the Markdown runbooks
     (ws.root / "runbooks" / "stale.md").write_text(STALE, encoding="utf-8")
     result = runner.invoke(app, ["-w", str(ws.root), "runbook", "lint", "rb-stale"])
     assert result.exit_code == 2

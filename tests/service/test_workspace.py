@@ -54,3 +54,17 @@ def test_unknown_config_key_is_reported(tmp_path: Path) -> None:
     with pytest.raises(InvalidFiles) as caught:
         open_workspace(tmp_path)
     assert caught.value.problems[0].path == "workspace.estates"
+
+
+def test_markdown_runbooks_are_part_of_the_estate(tmp_path: Path) -> None:
+    """The autopilot, the analysis and the CLI all see runbooks/*.md, not only `runbook`."""
+    ids = {r.id for r in open_workspace(demo=True).estate.runbooks}
+    assert {"rb-payment-sync", "rb-invoice-mapping"} <= ids
+    ws = init_workspace(tmp_path / "ws", demo=True)
+    (ws.root / "runbooks" / "twice.md").write_text(
+        "---\nid: rb-payment-sync\ntitle: Again\n---\nSame id as a YAML runbook.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidFiles) as caught:
+        open_workspace(ws.root).estate
+    assert "'rb-payment-sync' is already in the estate" in caught.value.problems[0].message

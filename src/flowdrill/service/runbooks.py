@@ -5,40 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flowdrill.errors import InputError, InvalidFiles, Problem
-from flowdrill.estate.model import Criticality, Estate, Runbook
+from flowdrill.errors import InputError
+from flowdrill.estate.model import Criticality, Runbook
 from flowdrill.runbook.coverage import Coverage, coverage_matrix
 from flowdrill.runbook.lint import LintFinding, lint_runbooks
-from flowdrill.runbook.load import load_markdown_runbooks
 from flowdrill.runbook.stress import EVOLUTIONS, StressReport, stress_test
 from flowdrill.service.drills import workspace_catalog
-from flowdrill.service.workspace import Workspace, max_input_bytes
-
-RUNBOOKS = "runbooks"
+from flowdrill.service.workspace import Workspace
 
 
 def workspace_runbooks(ws: Workspace) -> list[Runbook]:
-    """The estate's runbooks, then the Markdown ones; an id used twice is an error."""
-    markdown = load_markdown_runbooks(
-        [ws.root / RUNBOOKS] if (ws.root / RUNBOOKS).is_dir() else [],
-        relative_to=ws.root,
-        max_bytes=max_input_bytes(),
-    )
-    known = {r.id for r in ws.estate.runbooks}
-    twice = [r.id for r in markdown if r.id in known]
-    if twice:
-        raise InvalidFiles(
-            [
-                Problem(RUNBOOKS, None, None, "", f"runbook id {i!r} is already in the estate")
-                for i in twice
-            ]
-        )
-    return [*ws.estate.runbooks, *markdown]
-
-
-def estate_with_runbooks(ws: Workspace) -> Estate:
-    """The workspace's estate with its Markdown runbooks merged in."""
-    return ws.estate.model_copy(update={"runbooks": workspace_runbooks(ws)})
+    """The estate's runbooks: YAML ones and the Markdown ``runbooks/*.md`` (see Workspace)."""
+    return list(ws.estate.runbooks)
 
 
 def _select(runbooks: Sequence[Runbook], runbook_id: str | None) -> list[Runbook]:

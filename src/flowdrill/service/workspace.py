@@ -19,9 +19,11 @@ from flowdrill.config import get_settings
 from flowdrill.errors import InputError, InvalidFiles, Problem, WorkspaceNotFound
 from flowdrill.estate.load import build_estate, estate_files, load_estate, read_documents
 from flowdrill.estate.model import Estate
+from flowdrill.runbook.load import load_markdown_runbooks
 from flowdrill.store.db import open_database, sqlite_url
 
 CONFIG_FILE = "flowdrill.toml"
+RUNBOOKS = "runbooks"  # Markdown runbooks with YAML front matter
 DATABASE_FILE = Path(".flowdrill") / "flowdrill.db"
 
 EMPTY_CONFIG = """\
@@ -93,7 +95,25 @@ class Workspace:
 
     @cached_property
     def estate(self) -> Estate:
-        return load_estate(self.estate_paths(), relative_to=self.root, max_bytes=max_input_bytes())
+        """The estate files merged, plus the Markdown runbooks of ``runbooks/*.md``."""
+        estate = load_estate(
+            self.estate_paths(), relative_to=self.root, max_bytes=max_input_bytes()
+        )
+        folder = self.root / RUNBOOKS
+        if not folder.is_dir():
+            return estate
+        markdown = load_markdown_runbooks(
+            [folder], relative_to=self.root, max_bytes=max_input_bytes()
+        )
+        known = {r.id for r in estate.runbooks}
+        if twice := [r.id for r in markdown if r.id in known]:
+            raise InvalidFiles(
+                [
+                    Problem(RUNBOOKS, None, None, "", f"runbook id {i!r} is already in the estate")
+                    for i in twice
+                ]
+            )
+        return estate.model_copy(update={"runbooks": [*estate.runbooks, *markdown]})
 
 
 def max_input_bytes() -> int:
@@ -164,6 +184,7 @@ def init_workspace(root: Path, *, demo: bool = False, name: str | None = None) -
         source = demo_root()
         shutil.copytree(source / "estate", root / "estate", dirs_exist_ok=False)
         shutil.copytree(source / "exports", root / "exports", dirs_exist_ok=False)
+        shutil.copytree(source / RUNBOOKS, root / RUNBOOKS, dirs_exist_ok=False)
         for extra in sorted(source.iterdir()):
             if extra.is_file() and extra.suffix in (".toml", ".yaml", ".md"):
                 shutil.copy2(extra, root / extra.name)
