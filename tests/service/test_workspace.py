@@ -66,5 +66,5 @@ def test_markdown_runbooks_are_part_of_the_estate(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(InvalidFiles) as caught:
-        open_workspace(ws.root).estate
+        _ = open_workspace(ws.root).estate
     assert "'rb-payment-sync' is already in the estate" in caught.value.problems[0].message
