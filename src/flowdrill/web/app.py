@@ -25,7 +25,7 @@ from flowdrill.service.workspace import Workspace
 from flowdrill.web import errors
 from flowdrill.web.deps import Web
 from flowdrill.web.feed import Feed
-from flowdrill.web.routes import api, auth, commands, pages, stream
+from flowdrill.web.routes import ack, api, auth, commands, pages, stream
 from flowdrill.web.security import SESSION_COOKIE, SESSION_HOURS, SecurityHeaders, Tokens
 from flowdrill.web.templating import make_templates
 from flowdrill.web.wakeup import Wakeup
@@ -89,6 +89,7 @@ def create_app(
     app.state.web = web
     errors.install(app)
     app.include_router(auth.pages)
+    app.include_router(ack.pages)
     app.include_router(auth.api)
     app.include_router(pages.router)
     commands.install(app)
