@@ -18,7 +18,7 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/flowdrill demo --out out/demo
 
-serve: install
+serve: demo
 	$(BIN)/flowdrill --demo serve --out out/demo --print-login
 
 lint:
