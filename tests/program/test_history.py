@@ -242,3 +242,26 @@ def test_recurring_themes(history: History) -> None:
     assert {"capability element", "contributing factor"} <= dims
     for t in themes:
         assert set(t.actions) <= {i.id for i in history.view.backlog}
+
+
+def test_scenario_generation_favours_a_fix_waiting_for_its_retest(
+    history: History, tmp_path: Path
+) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flowdrill.cli import app
+    from flowdrill.program.backlog import retest_modes_due
+    from flowdrill.service.workspace import open_workspace
+
+    waiting = retest_modes_due(history.view.backlog)
+    assert waiting, "the last drill's corrective actions wait for their retest"
+    root = tmp_path / "copy"
+    shutil.copytree(history.ws.root, root)
+    assert program.retest_mode(open_workspace(root)) == waiting[0]
+    result = CliRunner().invoke(app, ["-w", str(root), "scenario", "generate", "--seed", "99"])
+    assert result.exit_code == 0, result.output
+    assert f"Retest: a corrective action waits for a drill of {waiting[0]}" in result.output
+    (newest,) = [p for p in (root / "scenarios").glob("*.yaml") if "99" in p.read_text()]
+    assert f"mode: {waiting[0]}" in newest.read_text()

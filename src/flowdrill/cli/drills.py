@@ -95,9 +95,14 @@ def scenario_generate(
         typer.Option(help="Two failures at once, or a failure during a credential rotation."),
     ] = CompoundChoice.none,
     mode: Annotated[str | None, typer.Option(help="Force this failure mode.")] = None,
+    retest: Annotated[
+        bool,
+        typer.Option(help="Favour a failure mode whose corrective action waits for a retest."),
+    ] = True,
     out: OutOption = None,
 ) -> None:
-    """Generate the next scenario: highest-risk target, least-used failure mode."""
+    """Generate the next scenario: a fix waiting for its retest first, else the highest-risk
+    target with the least-used failure mode."""
     from flowdrill.cli.output import console
     from flowdrill.scenario.model import Compound
     from flowdrill.service.drills import generate, list_scenarios, output_root
@@ -106,6 +111,12 @@ def scenario_generate(
     output_root(ws, out)  # fail before any work if the demo has no --out
     if seed is None:
         seed = len(list_scenarios(ws, out=out)) + 1
+    if mode is None and retest:
+        from flowdrill.service.program import retest_mode
+
+        mode = retest_mode(ws, out=out)
+        if mode is not None:
+            console.print(f"Retest: a corrective action waits for a drill of {mode}")
     stored = generate(ws, seed=seed, compound=Compound(compound.value), mode=mode, out=out)
     show_scenario(stored.path, stored.scenario, seed)
     console.print(f"Next: flowdrill plan {stored.scenario.id}" + (f" --out {out}" if out else ""))

@@ -262,6 +262,23 @@ def import_backlog_status(
     return sorted(updates)
 
 
+def retest_mode(ws: Workspace, *, out: Path | None = None) -> str | None:
+    """The failure mode of the longest-waiting fix that asked for a retest, if any: the
+    scenario generator favours it (nothing to do, and no cost, before the first drill)."""
+    if not event_log_has_exercises(ws):
+        return None
+    waiting = bl.retest_modes_due(program_view(ws, out=out).backlog)
+    return waiting[0] if waiting else None
+
+
+def event_log_has_exercises(ws: Workspace) -> bool:
+    log = event_log(ws)
+    try:
+        return bool(log.exercises())
+    finally:
+        log.close()
+
+
 def next_scenario_mode(view: ProgramView, coverage: Coverage) -> str | None:
     """The mode the next scenario should exercise: a fix waiting for its retest first, else
     the failure mode drilled least recently (None: let the generator rotate)."""
