@@ -157,3 +157,22 @@ def test_metrics_from_the_log() -> None:
 def test_undetected_failure_has_no_detect_time() -> None:
     m = compute([start(), ev.ImpactChanged(at=2, state="started"), ev.Ended(at=90)])
     assert m.time_to_detect is None and m.time_to_recover is None
+
+
+def test_feedback_is_accepted_after_the_end_and_nothing_else_is() -> None:
+    after = ev.FeedbackSubmitted(at=6, rating=4, what_worked="clear injects", by="developer")
+    state = run(start(), ev.Ended(at=5), after)
+    assert state.status == "ended" and state.events == 3
+    with pytest.raises(CommandRejected, match="start the exercise first"):
+        run(ev.FeedbackSubmitted(at=0, rating=3))
+
+
+def test_anonymous_feedback_only_when_the_facilitator_allows_it() -> None:
+    anonymous = ev.FeedbackSubmitted(at=2, rating=2, what_to_improve="too fast", anonymous=True)
+    with pytest.raises(CommandRejected, match="has not allowed anonymous feedback"):
+        run(start(), anonymous)
+    allowed = start().model_copy(update={"anonymous_feedback": True})
+    state = run(allowed, anonymous)
+    assert state.anonymous_feedback and state.events == 2
+    with pytest.raises(CommandRejected, match="cannot name who"):
+        run(allowed, anonymous.model_copy(update={"by": "developer"}))

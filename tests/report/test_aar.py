@@ -387,3 +387,45 @@ def test_an_undetected_failure_is_an_area_for_improvement(demo: Demo) -> None:
             plan=plan, scenario=scenario, estate=estate, events=[], integrity=None,
             exercise_id="ex-3",
         )  # fmt: skip
+
+
+def _with_feedback(demo: Demo, *, name_people: bool) -> AfterActionReport:
+    plan, scenario, estate = demo
+    events = [
+        *log(plan, scenario),
+        ev.FeedbackSubmitted(at=71, rating=5, what_worked="Realistic injects", by="developer"),
+        ev.FeedbackSubmitted(
+            at=72, rating=2, what_to_improve="Too many noise messages", anonymous=True
+        ),
+        ev.FeedbackSubmitted(at=73, rating=3, by="security"),
+    ]
+    return build_report(
+        plan=plan,
+        scenario=scenario,
+        estate=estate,
+        events=events,
+        integrity=INTEGRITY,
+        exercise_id="ex-1",
+        name_people=name_people,
+    )
+
+
+def test_participant_feedback_summary_and_comments(demo: Demo) -> None:
+    hidden = _with_feedback(demo, name_people=False).feedback
+    assert (hidden.count, hidden.average) == (3, 3.33)
+    assert (hidden.spread.median, hidden.spread.minimum, hidden.spread.maximum) == (3, 2, 5)
+    assert hidden.distribution == {1: 0, 2: 1, 3: 1, 4: 0, 5: 1}
+    assert [c.rating for c in hidden.comments] == [5, 2]  # a bare rating has no comment
+    assert all(c.by is None for c in hidden.comments)
+    shown = _with_feedback(demo, name_people=True)
+    worked, anonymous = shown.feedback.comments
+    assert worked.by == "developer" and not worked.anonymous
+    assert anonymous.by is None and anonymous.anonymous
+    md = render_markdown(shown)
+    html = render_html(shown)
+    assert (
+        "Too many noise messages" in md and "| 2 |  | Too many noise messages | anonymous |" in md
+    )
+    assert "average rating 3.33 of 5" in md and "average rating 3.33 of 5" in html
+    assert "<td>anonymous</td>" in html
+    assert "No participant feedback was submitted." in render_markdown(report(demo))

@@ -34,6 +34,7 @@ ACTIONS: dict[str, set[str]] = {
     "escalate": {"facilitator", *PLAYERS},
     "nearmiss": {"facilitator", *PLAYERS, "evaluator_scribe"},
     "observation": {"facilitator", "evaluator_scribe"},
+    "feedback": set(PLAYERS),  # players only: the staff and executives write the report
     "inject": {"facilitator"},
     "hold": {"facilitator"},
     "phase": {"facilitator"},
@@ -101,6 +102,7 @@ def test_every_action_for_every_role(harness: Harness, who: str) -> None:
         "escalate": {"to": "finance-systems"},
         "nearmiss": {"what": "almost replayed twice"},
         "observation": {"task": "escalation.1", "rating": "S", "notes": "slow"},
+        "feedback": {"rating": "4", "what_worked": "clear injects"},
         "inject": {"channel": "#drill", "message": "the CFO asks"},
         "hold": {"inject": held},
         "phase": {},

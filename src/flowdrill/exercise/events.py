@@ -37,6 +37,9 @@ class Started(_Event):
     human_factors: bool = Field(
         True, description="deliver noise injects: information overload and late messages"
     )
+    anonymous_feedback: bool = Field(
+        False, description="participants may submit their feedback without their role"
+    )
 
 
 class Paused(_Event):
@@ -228,6 +231,19 @@ class NotificationAcknowledged(_Event):
     via: Literal["link", "web", "terminal", "autopilot"] = "terminal"
 
 
+class FeedbackSubmitted(_Event):
+    """A participant's short feedback on the drill; also accepted after the end.
+
+    ``by`` is empty when anonymous (allowed only if the facilitator started the exercise so).
+    """
+
+    type: Literal["feedback_submitted"] = "feedback_submitted"
+    rating: int = Field(ge=1, le=5, description="how useful the drill was, 1 (low) to 5")
+    what_worked: str = ""
+    what_to_improve: str = ""
+    anonymous: bool = False
+
+
 Event = Annotated[
     Started
     | Paused
@@ -252,7 +268,8 @@ Event = Annotated[
     | EscalationStepFired
     | NotificationSent
     | NotificationFailed
-    | NotificationAcknowledged,
+    | NotificationAcknowledged
+    | FeedbackSubmitted,
     Field(discriminator="type"),
 ]
 

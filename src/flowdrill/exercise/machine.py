@@ -55,6 +55,7 @@ class ExerciseState:
     phase_started_at: float = 0.0
     speed: float = 1.0
     human_factors: bool = True
+    anonymous_feedback: bool = False
     clock_base: float = 0.0  # exercise minutes when the clock last started running
     running_since: float | None = None  # wall seconds, while running
     last_at: float = 0.0
@@ -102,6 +103,7 @@ def evolve(state: ExerciseState, event: Event) -> ExerciseState:
                 phase_started_at=event.at,
                 speed=event.speed,
                 human_factors=event.human_factors,
+                anonymous_feedback=event.anonymous_feedback,
                 clock_base=event.at,
                 running_since=event.wall,
             )
@@ -164,6 +166,14 @@ def decide(state: ExerciseState, command: Event) -> list[Event]:
         _require(state.status == "planned", "the exercise has already started")
         return [command]
     _require(state.status != "planned", "start the exercise first")
+    if isinstance(command, ev.FeedbackSubmitted):  # during the drill and after its end
+        if command.anonymous:
+            _require(
+                state.anonymous_feedback,
+                "the facilitator has not allowed anonymous feedback in this exercise",
+            )
+            _require(not command.by, "anonymous feedback cannot name who gave it")
+        return [command]
     _require(state.status != "ended", "the exercise has ended; nothing more can be recorded")
     match command:
         case ev.Paused():

@@ -42,6 +42,7 @@ SECTIONS: dict[str, str] = {
     "near_misses": "Near misses",
     "improvement_plan": "Improvement plan",
     "participants": "Participants by role",
+    "feedback": "Participant feedback",
 }
 
 #: Metric names exactly as DESIGN.md defines them (never a bare acronym).
@@ -353,6 +354,31 @@ class NotificationSection(_Model):
     dry_run: bool = False
 
 
+class FeedbackComment(_Model):
+    at: float
+    rating: int
+    what_worked: str
+    what_to_improve: str
+    by: str | None = Field(
+        None, description="who gave it: only with name_people=True, never when anonymous"
+    )
+    anonymous: bool = False
+
+
+class FeedbackSection(_Model):
+    """The participants' feedback forms: how many, how they rated the drill, what they said."""
+
+    count: int = 0
+    average: float | None = None
+    spread: Spread = Field(
+        default_factory=lambda: Spread(count=0, median=None, minimum=None, maximum=None)
+    )
+    distribution: dict[int, int] = Field(
+        default_factory=dict, description="rating (1-5) -> how many gave it"
+    )
+    comments: list[FeedbackComment] = Field(default_factory=list)
+
+
 class AfterActionReport(_Model):
     title: str
     exercise_id: str
@@ -372,6 +398,7 @@ class AfterActionReport(_Model):
     improvement_plan: list[CorrectiveAction]
     participants: list[Participant]
     notifications: NotificationSection = Field(default_factory=NotificationSection)
+    feedback: FeedbackSection = Field(default_factory=FeedbackSection)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -786,6 +813,8 @@ def _describe(e: Event, names: _Names) -> str:
         )
     if isinstance(e, ev.NotificationAcknowledged):
         return f"Escalation {e.escalation} acknowledged at step {e.step} (via {e.via})."
+    if isinstance(e, ev.FeedbackSubmitted):
+        return f"Participant feedback submitted (rating {e.rating} of 5)."
     raise AssertionError(f"unknown event {e!r}")  # pragma: no cover - the union is closed
 
 
@@ -1649,6 +1678,41 @@ def build_report(
         improvement_plan=actions,
         participants=participants,
         notifications=_notifications(events, names, computed),
+        feedback=_feedback(events, names),
+    )
+
+
+def _feedback(events: Sequence[Event], names: _Names) -> FeedbackSection:
+    forms = [e for e in events if isinstance(e, ev.FeedbackSubmitted)]
+    if not forms:
+        return FeedbackSection()
+    ratings = sorted(e.rating for e in forms)
+    middle = len(ratings) // 2
+    median = (
+        float(ratings[middle]) if len(ratings) % 2 else (ratings[middle - 1] + ratings[middle]) / 2
+    )
+    return FeedbackSection(
+        count=len(forms),
+        average=round(sum(ratings) / len(ratings), 2),
+        spread=Spread(
+            count=len(ratings),
+            median=median,
+            minimum=float(ratings[0]),
+            maximum=float(ratings[-1]),
+        ),
+        distribution={r: ratings.count(r) for r in range(1, 6)},
+        comments=[
+            FeedbackComment(
+                at=e.at,
+                rating=e.rating,
+                what_worked=names.text(e.what_worked),
+                what_to_improve=names.text(e.what_to_improve),
+                by=None if e.anonymous or not names.name_people else names.party(e.by),
+                anonymous=e.anonymous,
+            )
+            for e in forms
+            if e.what_worked or e.what_to_improve
+        ],
     )
 
 

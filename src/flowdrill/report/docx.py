@@ -120,6 +120,20 @@ def render_docx(
     doc.add_heading(SECTIONS["participants"], level=1)
     table(("Role", "Team"), [(p.role_label, p.team or "") for p in report.participants])
 
+    doc.add_heading(SECTIONS["feedback"], level=1)
+    fb = report.feedback
+    if fb.count:
+        doc.add_paragraph(
+            f"{fb.count} feedback form(s); average rating {fb.average} of 5 "
+            f"(range {fb.spread.minimum}-{fb.spread.maximum})."
+        )
+        table(
+            ("Rating", "What worked", "What to improve"),
+            [(str(c.rating), c.what_worked, c.what_to_improve) for c in fb.comments],
+        )
+    else:
+        doc.add_paragraph("No participant feedback was submitted.")
+
     if charts:
         doc.add_heading(CHARTS_TITLE, level=1)
         for caption, png in charts:

@@ -367,6 +367,34 @@ def _participants(r: AfterActionReport) -> list[str]:
     return out + _table(["Role", "Team"], ((p.role_label, p.team or "") for p in r.participants))
 
 
+def _feedback(r: AfterActionReport) -> list[str]:
+    out = _section("feedback")
+    f = r.feedback
+    if not f.count:
+        return [*out, "No participant feedback was submitted.", ""]
+    ratings = ", ".join(f"{k}: {v}" for k, v in sorted(f.distribution.items()))
+    out += [
+        f"{f.count} feedback form(s); average rating {f.average} of 5 (median "
+        f"{f.spread.median}, range {f.spread.minimum}-{f.spread.maximum}; by rating {ratings}).",
+        "",
+    ]
+    if not f.comments:
+        return [*out, "No comments were left.", ""]
+    headers = ["Rating", "What worked", "What to improve"]
+    if r.names_shown:
+        headers.append("From")
+    rows = (
+        (
+            str(c.rating),
+            c.what_worked,
+            c.what_to_improve,
+            *([("anonymous" if c.anonymous else c.by or "")] if r.names_shown else []),
+        )
+        for c in f.comments
+    )
+    return out + _table(headers, rows)
+
+
 def render_markdown(report: AfterActionReport) -> str:
     """The whole report as one Markdown document, sections in HSEEP order."""
     lines = [
@@ -392,4 +420,5 @@ def render_markdown(report: AfterActionReport) -> str:
     lines += _near_misses(report)
     lines += _improvement_plan(report)
     lines += _participants(report)
+    lines += _feedback(report)
     return "\n".join(lines).rstrip() + "\n"

@@ -81,6 +81,7 @@ class Drill:
         wall: float | None = None,
         out: Path | None = None,
         human_factors: bool = True,
+        anonymous_feedback: bool = False,
     ) -> Drill:
         """Create the exercise in the store and start its clock. ``human_factors`` switches
         the scenario's noise (overload, late messages) on or off."""
@@ -99,6 +100,7 @@ class Drill:
                 wall=time.time() if wall is None else wall,
                 speed=speed,
                 human_factors=human_factors,
+                anonymous_feedback=anonymous_feedback,
             )
         )
         return drill

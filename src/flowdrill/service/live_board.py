@@ -93,6 +93,7 @@ class Board:
     observations: list[TimelineItem]
     last_seq: int
     estate_flows: list[str] = field(default_factory=list)
+    anonymous_feedback: bool = False
 
     @property
     def ended(self) -> bool:
@@ -198,6 +199,7 @@ def board(drill: Drill, view: str) -> Board:
         actions=list(state.actions),
         observations=[t for t in timeline if isinstance(t.event, ev.ObservationRecorded)],
         last_seq=len(drill.events),
+        anonymous_feedback=state.anonymous_feedback,
         estate_flows=sorted(estate_flows),
     )
 

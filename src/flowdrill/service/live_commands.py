@@ -205,6 +205,13 @@ class ObservationIn(_In):
     moment: int | None = Field(None, ge=1, description="the timeline event (seq) it refers to")
 
 
+class FeedbackIn(_In):
+    rating: int = Field(ge=1, le=5, description="how useful the drill was, 1 (low) to 5")
+    what_worked: str = Field("", max_length=2000)
+    what_to_improve: str = Field("", max_length=2000)
+    anonymous: bool = Field(False, description="only if the facilitator allowed it")
+
+
 # --------------------------------------------------------------------------- builders
 
 
@@ -385,6 +392,19 @@ def _observation(drill: Drill, actor: Actor, body: ObservationIn) -> list[Event]
     ]
 
 
+def _feedback(drill: Drill, actor: Actor, body: FeedbackIn) -> list[Event]:
+    return [
+        ev.FeedbackSubmitted(
+            at=stamp(drill),
+            rating=body.rating,
+            what_worked=body.what_worked,
+            what_to_improve=body.what_to_improve,
+            anonymous=body.anonymous,
+            by=None if body.anonymous else actor.by,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str
@@ -414,6 +434,9 @@ OPERATIONS: dict[str, Operation] = {
         Operation("escalate", EscalateIn, _PLAY, _escalate, "Escalate"),
         Operation("nearmiss", NearMissIn, _PLAY | {EVALUATOR}, _near_miss, "Record a near miss"),
         Operation("observation", ObservationIn, _STAFF | {EVALUATOR}, _observation, "Rate a task"),
+        # Participants who played the drill give feedback (also after the end); the
+        # facilitator, evaluator and executive observer write the report, not this form.
+        Operation("feedback", FeedbackIn, PLAYERS, _feedback, "Give feedback on the drill"),
     )
 }
 

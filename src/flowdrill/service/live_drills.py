@@ -42,9 +42,11 @@ class LiveDrills:
 
     # ------------------------------------------------------------------ opening
 
-    def start(self, plan: str, *, speed: float = 1.0) -> str:
+    def start(self, plan: str, *, speed: float = 1.0, anonymous_feedback: bool = False) -> str:
         """Start a new exercise from a plan on record; return its id."""
-        drill = Drill.start(self.ws, plan, speed=speed, out=self.out)
+        drill = Drill.start(
+            self.ws, plan, speed=speed, out=self.out, anonymous_feedback=anonymous_feedback
+        )
         ident = drill.exercise_id
         drill.close()
         return ident

@@ -111,7 +111,7 @@ def _events(ws: Workspace) -> list[tuple[str, list[Event], str]]:
         found = []
         for row in log.exercises():
             stored = log.events(row["id"])
-            if not stored or stored[-1].type != "ended":
+            if not any(e.type == "ended" for e in stored):
                 continue  # still running (or crashed): not a drill on record yet
             events = [parse_event(e.type, e.at, e.data) for e in stored]
             found.append((row["id"], events, stored[-1].hash))
@@ -428,3 +428,53 @@ def report_documents(
     else:
         notes.append(f"PDF not written: {missing}")
     return documents, notes
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Program health for the executive page: what was drilled, covered, learnt, left open."""
+
+    drills: int
+    last_drill: date | None
+    coverage: Coverage
+    covered_cells: int
+    overdue_cells: int
+    trends: Trends
+    closure_rate: float | None
+    overdue_actions: list[bl.BacklogItem]
+    themes: list[Theme]
+    retest_modes: list[str]
+    next_retest: PlannedDrill | None
+
+
+def dashboard(ws: Workspace, *, out: Path | None = None, today: date | None = None) -> Dashboard:
+    view = program_view(ws, out=out, today=today)
+    matrix = coverage(ws, view)
+    overdue_cells = sum(
+        1
+        for cell in matrix.cells.values()
+        if cell.last is None or (matrix.today - cell.last).days > matrix.period_days
+    )
+    waiting = bl.retest_modes_due(view.backlog)
+    next_retest = None
+    if waiting:
+        planned = program_calendar(ws, view, out=out)
+        next_retest = next((p for p in planned if p.focus_mode in waiting), None)
+    return Dashboard(
+        drills=len(view.records),
+        last_drill=max((r.day for r in view.records), default=None),
+        coverage=matrix,
+        covered_cells=sum(1 for cell in matrix.cells.values() if cell.last is not None),
+        overdue_cells=overdue_cells,
+        trends=view.trends,
+        closure_rate=bl.closure_rate(view.backlog),
+        overdue_actions=sorted(
+            (i for i in view.backlog if i.overdue), key=lambda i: -i.days_overdue
+        ),
+        themes=view.themes,
+        retest_modes=waiting,
+        next_retest=next_retest,
+    )

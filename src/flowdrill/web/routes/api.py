@@ -41,6 +41,9 @@ class ExerciseOut(BaseModel):
 class StartIn(BaseModel):
     plan: str = Field(min_length=1, max_length=200)
     speed: float = Field(1.0, gt=0, le=60, description="exercise minutes per wall minute")
+    anonymous_feedback: bool = Field(
+        False, description="participants may give feedback anonymously"
+    )
 
 
 class InviteIn(BaseModel):
@@ -95,7 +98,7 @@ def exercises(w: WebDep, actor: ApiFacilitator) -> list[ExerciseOut]:
 @router.post("/exercises", status_code=201)
 def start(body: StartIn, w: WebDep, actor: ApiFacilitator) -> ExerciseOut:
     """Start an exercise from a plan; its clock runs from now."""
-    ident = w.live.start(body.plan, speed=body.speed)
+    ident = w.live.start(body.plan, speed=body.speed, anonymous_feedback=body.anonymous_feedback)
     found = next(e for e in w.live.exercises() if e["id"] == ident)
     return ExerciseOut.model_validate(found)
 

@@ -72,14 +72,30 @@ def home(request: Request, w: WebDep) -> Response:
     return render(request, "home.html", actor, plans=plans, exercises=exercises)
 
 
+@router.get("/program")
+async def program(request: Request, w: WebDep) -> Response:
+    """Program health, read-only: for the facilitator and executive observers."""
+    actor = page_actor(request)
+    if actor is None:
+        return RedirectResponse("/login", 303)
+    if actor.view not in ("console", "executive"):
+        raise Forbidden("the program dashboard is for the facilitator and executive observers")
+    from flowdrill.program.trends import CHARTED
+    from flowdrill.service.program import dashboard
+
+    d = await asyncio.to_thread(dashboard, w.ws, out=w.out)
+    return render(request, "program.html", actor, d=d, charted=CHARTED)
+
+
 @router.post("/exercises")
 def create_exercise(
     w: WebDep,
     actor: PageFacilitator,
     plan: Annotated[str, Form(min_length=1, max_length=200)],
     speed: Annotated[float, Form(gt=0, le=60)] = 1.0,
+    anonymous_feedback: Annotated[bool, Form()] = False,
 ) -> Response:
-    ident = w.live.start(plan, speed=speed)
+    ident = w.live.start(plan, speed=speed, anonymous_feedback=anonymous_feedback)
     return RedirectResponse(f"/x/{ident}", 303)
 
 
