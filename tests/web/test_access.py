@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from flowdrill.notify import policy
 from tests.web.conftest import Harness, Session
 
 ACTORS = (
@@ -30,6 +31,7 @@ ACTIONS: dict[str, set[str]] = {
     "approval": {"facilitator", *PLAYERS, "executive_observer"},
     "action": {"facilitator", "platform_engineer"},  # pause_flow: engineers only
     "ack": {"facilitator", *PLAYERS},
+    "ack_escalation": {"facilitator", *PLAYERS},
     "identify": {"facilitator", *PLAYERS},
     "escalate": {"facilitator", *PLAYERS},
     "nearmiss": {"facilitator", *PLAYERS, "evaluator_scribe"},
@@ -55,6 +57,7 @@ PANELS: dict[str, set[str]] = {
     "estate": {"facilitator", *PLAYERS, "executive_observer"},
     "observations": {"facilitator", "evaluator_scribe"},
     "tasks": {"facilitator", "evaluator_scribe"},
+    "inbox": set(PLAYERS),
     "injects": {"facilitator"},
     "artifacts": {"facilitator", *PLAYERS, "evaluator_scribe"},
 }
@@ -86,6 +89,7 @@ def test_every_action_for_every_role(harness: Harness, who: str) -> None:
         alert = next(iter(drill.state.alerts))
         flow = sorted(drill.affected_flows())[0]
         held = next(i.id for i in drill.scenario.injects if i.id not in drill.state.delivered)
+        paged = next(r.id for r in policy.fold(drill.events).values() if r.open)
     approver = who if who in (*PLAYERS, "executive_observer") else "incident_lead"
     fac.post(
         f"/x/{exercise}/do/decision",
@@ -98,6 +102,7 @@ def test_every_action_for_every_role(harness: Harness, who: str) -> None:
         "approval": {"decision": "d1", "approved": "true"},
         "action": {"action": "pause_flow", "target": flow},
         "ack": {"alert": alert},
+        "ack_escalation": {"escalation": paged},
         "identify": {"flow": flow},
         "escalate": {"to": "finance-systems"},
         "nearmiss": {"what": "almost replayed twice"},

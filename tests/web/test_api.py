@@ -80,7 +80,8 @@ def test_openapi_lists_every_operation(harness: Harness) -> None:
     ops = {p.rsplit("/", 1)[1] for p in paths if "/commands/" in p}
     assert ops == {
         "pause", "resume", "phase", "inject", "hold", "end", "message", "decision", "approval",
-        "action", "ack", "identify", "escalate", "nearmiss", "observation", "feedback",
+        "action", "ack", "ack_escalation", "identify", "escalate", "nearmiss", "observation",
+        "feedback",
     }  # fmt: skip
     assert "/api/exercises/{exercise_id}/artifacts" in paths
 

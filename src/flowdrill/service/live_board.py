@@ -229,3 +229,34 @@ def metrics_dict(metrics: Metrics) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(metrics)
+
+
+# --------------------------------------------------------------------------- in-app inbox
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """An in-app notification for someone in the room, and whether it still waits for them."""
+
+    escalation: str
+    step: int
+    at: float
+    text: str
+    open: bool
+
+
+def inbox(drill: Drill, person: str | None) -> list[InboxItem]:
+    """In-app notifications to a participant or their team, newest first."""
+    from flowdrill.notify import policy
+    from flowdrill.notify.inapp import inbox as inapp_inbox
+
+    people = {p.id: p for p in drill.ws.estate.people}
+    parties = {person, people[person].team if person in people else None} - {None}
+    runs = policy.fold(drill.events)
+    items = [
+        InboxItem(e.escalation, e.step, e.at, e.text, runs[e.escalation].open)
+        for party in sorted(p for p in parties if p)
+        for e in inapp_inbox(drill.events, party)
+        if e.escalation in runs
+    ]
+    return sorted(items, key=lambda i: -i.at)

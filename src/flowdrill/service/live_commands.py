@@ -145,6 +145,10 @@ class HoldIn(_In):
     inject: str = Field(min_length=1, max_length=80, description="a scripted inject id")
 
 
+class AckEscalationIn(_In):
+    escalation: str = Field(min_length=1, max_length=80, description="escalation id, e.g. esc-1")
+
+
 class EndIn(_In):
     reason: str = Field("completed", max_length=500)
 
@@ -272,6 +276,22 @@ def _hold(drill: Drill, actor: Actor, body: HoldIn) -> list[Event]:
     if body.inject not in {i.id for i in drill.scenario.injects}:
         raise InputError(f"no scripted inject {body.inject!r}")
     return [ev.InjectHeld(at=stamp(drill), inject=body.inject, by=actor.by)]
+
+
+def _ack_escalation(drill: Drill, actor: Actor, body: AckEscalationIn) -> list[Event]:
+    """Acknowledge an in-app page: the escalation's timer stops."""
+    from flowdrill.notify import policy
+
+    run = policy.fold(drill.events).get(body.escalation)
+    if run is None:
+        raise InputError(f"no escalation {body.escalation!r}")
+    if not run.open:
+        raise InputError(f"escalation {body.escalation!r} was already acknowledged")
+    return [
+        ev.NotificationAcknowledged(
+            at=stamp(drill), escalation=body.escalation, step=run.step, by=actor.by, via="web"
+        )
+    ]
 
 
 def _end(drill: Drill, actor: Actor, body: EndIn) -> list[Event]:
@@ -430,6 +450,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("approval", ApprovalIn, _PLAY | {EXECUTIVE}, _approval, "Answer an approval"),
         Operation("action", ActionIn, _PLAY, _action, "Take an action"),
         Operation("ack", AckIn, _PLAY, _ack, "Acknowledge an alert"),
+        Operation("ack_escalation", AckEscalationIn, _PLAY, _ack_escalation, "Acknowledge a page"),
         Operation("identify", IdentifyIn, _PLAY, _identify, "Identify the affected flow"),
         Operation("escalate", EscalateIn, _PLAY, _escalate, "Escalate"),
         Operation("nearmiss", NearMissIn, _PLAY | {EVALUATOR}, _near_miss, "Record a near miss"),

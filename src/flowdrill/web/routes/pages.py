@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from flowdrill.errors import InputError
 from flowdrill.exercise.plan import Role
 from flowdrill.service.drills import list_plans
-from flowdrill.service.live_board import Board, affected_flow_svg, board
+from flowdrill.service.live_board import Board, InboxItem, affected_flow_svg, board, inbox
 from flowdrill.service.live_commands import FACILITATOR, Actor, Forbidden
 from flowdrill.service.web_accounts import MAX_ARTIFACT_BYTES, UploadRejected
 from flowdrill.web.deps import (
@@ -42,6 +42,7 @@ PARTIALS: dict[str, frozenset[str]] = {
     "injects": frozenset({"console"}),
     "artifacts": frozenset({"console", "participant", "evaluator"}),
     "tasks": frozenset({"console", "evaluator"}),
+    "inbox": frozenset({"participant"}),
 }
 
 
@@ -53,6 +54,11 @@ def render(request: Request, name: str, actor: Actor | None, **context: Any) -> 
         {"actor": actor, "csrf": csrf_token(request), **context},
     )
     return response
+
+
+def read_inbox(w: Web, exercise_id: str, person: str | None) -> list[InboxItem]:
+    with w.live.use(exercise_id) as drill:
+        return inbox(drill, person)
 
 
 def read_board(w: Web, exercise_id: str, view: str) -> Board:
@@ -131,6 +137,8 @@ async def partial(
     extra: dict[str, Any] = {}
     if name == "artifacts":
         extra["artifacts"] = w.accounts.artifacts(exercise_id)
+    if name == "inbox":
+        extra["inbox"] = await asyncio.to_thread(read_inbox, w, exercise_id, actor.person)
     return render(request, f"_{name}.html", actor, b=b, **extra)
 
 
