@@ -118,3 +118,20 @@ def test_unknown_runbook_and_plan_are_clean_errors(demo_ws: tuple[Workspace, str
         run_autopilot(ws, plan, runbook_id="rb-nope")
     with pytest.raises(InputError, match="no plan"):
         Drill.start(ws, "p-nope")
+
+
+def test_a_stale_runbook_step_becomes_a_corrective_action_that_targets_it(
+    demo_ws: tuple[Workspace, str],
+) -> None:
+    from flowdrill.report import action_items_csv
+    from flowdrill.service.reports import exercise_report
+
+    ws, plan = demo_ws
+    result = run_autopilot(ws, plan, runbook_id="rb-auth")
+    report = exercise_report(ws, result.exercise_id)
+    (fix,) = [a for a in report.improvement_plan if a.target == "rb-auth step 5"]
+    assert "Update step rb-auth step 5 of rb-auth" in fix.action
+    assert fix.capability.value == "Planning"
+    rows = action_items_csv(report).splitlines()
+    assert rows[0].endswith(",target")
+    assert any(row.endswith(",rb-auth step 5") for row in rows[1:])

@@ -36,6 +36,8 @@ def describe(event: Event) -> str:
         case ev.InjectDelivered():
             tag = "noise" if event.noise else event.kind
             return f"INJECT [{tag}] {event.sender} → #{event.channel}: {event.message}"
+        case ev.RunbookStepStale():
+            return f"STALE runbook step {event.step}: {event.why}"
         case ev.InjectHeld():
             return f"HELD inject {event.inject} (fire it with: inject {event.inject})"
         case ev.AlertRaised():

@@ -167,6 +167,15 @@ class ObservationRecorded(_Event):
     moment: int | None = Field(None, ge=1, description="the timeline event (seq) it refers to")
 
 
+class RunbookStepStale(_Event):
+    """A runbook step names something the estate no longer has (found when following it)."""
+
+    type: Literal["runbook_step_stale"] = "runbook_step_stale"
+    runbook: str = Field(description="runbook id and version, e.g. rb-payment-sync@2")
+    step: str = Field(description="the step: rb-id#step-id, or 'rb-id step n'")
+    why: str
+
+
 class NearMissRecorded(_Event):
     type: Literal["near_miss_recorded"] = "near_miss_recorded"
     what: str
@@ -264,6 +273,7 @@ Event = Annotated[
     | ImpactChanged
     | ObservationRecorded
     | NearMissRecorded
+    | RunbookStepStale
     | PhaseTimeboxExceeded
     | EscalationStepFired
     | NotificationSent

@@ -292,6 +292,9 @@ class CorrectiveAction(_Model):
     due: date
     validation_milestone: str
     status: Literal["open", "in progress", "done"] = "open"
+    target: str | None = Field(
+        None, description="what the fix changes, e.g. a runbook step rb-payment-sync#rotate-token"
+    )
 
 
 class NearMiss(_Model):
@@ -793,6 +796,8 @@ def _describe(e: Event, names: _Names) -> str:
         notes = f": {t(e.notes)}" if e.notes else "."
         about = f" (about timeline #{e.moment})" if e.moment is not None else ""
         return f"Evaluator rated critical task {e.task} {e.rating}{about}{notes}"
+    if isinstance(e, ev.RunbookStepStale):
+        return f"Runbook step {e.step} ({e.runbook}) could not be followed: {t(e.why)}"
     if isinstance(e, ev.NearMissRecorded):
         return f"Near miss recorded: {t(e.what)}"
     if isinstance(e, ev.PhaseTimeboxExceeded):
@@ -1012,6 +1017,33 @@ class _Draft(BaseModel):
     objective: str | None = None
     owner: str | None = None
     milestone: str = ""
+    target: str | None = None
+
+
+def _runbook_findings(events: Sequence[Event], estate: Estate, owners: _Owners) -> list[_Draft]:
+    """A stale runbook step is an area for improvement whose fix targets that step."""
+    teams = {r.id: r.owner_team for r in estate.runbooks}
+    out = []
+    for e in events:
+        if not isinstance(e, ev.RunbookStepStale):
+            continue
+        runbook = e.runbook.split("@", 1)[0]
+        out.append(
+            _Draft(
+                kind="improvement",
+                title=f"Runbook step {e.step} no longer matches the estate",
+                observation=f"Following {e.runbook}, step {e.step} could not be carried out: "
+                f"{e.why}.",
+                factors=["The runbook was not reviewed after the estate changed."],
+                recommendation=f"Update step {e.step} of {runbook} to the current estate, "
+                "then run `flowdrill runbook lint` and `flowdrill runbook test` on it.",
+                capability=Capability.planning,
+                owner=teams.get(runbook) or owners.primary,
+                milestone=f"`flowdrill runbook test {runbook}` passes.",
+                target=e.step,
+            )
+        )
+    return out
 
 
 #: Recommendations for a critical task rated M or U, by objective.
@@ -1610,6 +1642,7 @@ def build_report(
         *_decision_findings(decisions, owners),
         *_visibility_findings(metrics, events, owners),
         *_integrity_findings(integrity, owners, metrics.impact_start is not None),
+        *_runbook_findings(events, estate, owners),
     ]
     strengths: list[Finding] = []
     improvements: list[Finding] = []
@@ -1631,6 +1664,7 @@ def build_report(
                 start=today,
                 due=_add_days(today, DUE_DAYS[draft.capability]),
                 validation_milestone=names.text(draft.milestone),
+                target=draft.target,
             )
         )
 

@@ -25,6 +25,7 @@ COLUMNS: tuple[str, ...] = (
     "due_date",
     "validation_milestone",
     "status",
+    "target",
 )
 
 
@@ -49,6 +50,7 @@ def action_items_csv(report: AfterActionReport) -> str:
                 a.due.isoformat(),
                 a.validation_milestone,
                 a.status,
+                a.target or "",
             )
         )
     return buffer.getvalue()

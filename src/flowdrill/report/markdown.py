@@ -344,7 +344,7 @@ def _improvement_plan(r: AfterActionReport) -> list[str]:
             (
                 a.id,
                 a.finding,
-                a.action,
+                f"{a.action} (target: {a.target})" if a.target else a.action,
                 a.capability.value,
                 a.owner_team_name,
                 a.start.isoformat(),

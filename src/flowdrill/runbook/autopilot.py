@@ -151,11 +151,12 @@ class Autopilot:
                 self.runs.append(StepRun(n, t, "stale", why))
                 self._push(
                     t,
-                    ev.MessagePosted(
+                    ev.RunbookStepStale(
                         at=0,
-                        channel=CHANNEL,
                         by=role,
-                        text=f"[{label}] STALE: {why}; skipped: {step.title}",
+                        runbook=f"{self.runbook.id}@{self.runbook.version}",
+                        step=f"{self.runbook.id}#{step.id}" if step.id else label,
+                        why=f"{why}; skipped: {step.title}",
                     ),
                 )
                 continue
