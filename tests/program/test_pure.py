@@ -35,3 +35,15 @@ def test_status_import_accepts_tracker_words_and_keeps_unchanged_rows_out() -> N
     updates, problems = parse_status_csv(text, known=known, name="x.csv")
     assert problems == []
     assert updates == {"a/CA-1": Tracking(status="done")}
+
+
+def test_planned_between_counts_full_drills_and_micro_exercises() -> None:
+    from datetime import date
+
+    from flowdrill.program.cadence import CadenceConfig, planned_between
+
+    monthly = CadenceConfig()  # full every 3 months, micro in the others: one a month
+    assert planned_between(monthly, date(2026, 1, 20), date(2026, 6, 2)) == 6
+    quarterly_only = CadenceConfig(micro_every_months=0)
+    assert planned_between(quarterly_only, date(2026, 1, 20), date(2026, 6, 2)) == 2
+    assert planned_between(monthly, date(2026, 6, 1), date(2026, 6, 30)) == 1

@@ -16,6 +16,7 @@ def test_program_page_empty_then_after_one_drill(harness: Harness) -> None:
     page = fac.client.get("/program")
     assert page.status_code == 200, page.text
     assert "1</strong> drill(s) done" in page.text
+    assert "against <strong>1</strong>" in page.text  # planned by the cadence this month
     for heading in ("Coverage", "Trends across drills", "Overdue corrective actions"):
         assert heading in page.text
     assert "time to detect" in page.text and "Recurring themes" in page.text

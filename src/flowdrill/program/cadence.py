@@ -46,6 +46,19 @@ class CadenceConfig(BaseModel):
     )
 
 
+def planned_between(config: CadenceConfig, first: date, today: date) -> int:
+    """How many drills the cadence planned from the month of ``first`` to that of ``today``
+    (inclusive): a full drill every ``full_every_months``, a micro-exercise in the months in
+    between when they are on."""
+    months = (today.year - first.year) * 12 + today.month - first.month + 1
+    return sum(
+        1
+        for m in range(max(months, 0))
+        if m % config.full_every_months == 0
+        or (config.micro_every_months and m % config.micro_every_months == 0)
+    )
+
+
 # --------------------------------------------------------------------------- coverage
 
 

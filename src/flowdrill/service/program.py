@@ -32,6 +32,7 @@ from flowdrill.program.cadence import (
     coverage_markdown,
     coverage_matrix,
     plan_calendar,
+    planned_between,
 )
 from flowdrill.program.model import DrillRecord
 from flowdrill.program.themes import Theme, recurring_themes
@@ -448,6 +449,8 @@ class Dashboard:
     themes: list[Theme]
     retest_modes: list[str]
     next_retest: PlannedDrill | None
+    planned: int = 0  # drills the cadence planned since the first one, up to today
+    chart: str | None = None  # the trends chart as an SVG data URI (two drills or more)
 
 
 def dashboard(ws: Workspace, *, out: Path | None = None, today: date | None = None) -> Dashboard:
@@ -463,7 +466,23 @@ def dashboard(ws: Workspace, *, out: Path | None = None, today: date | None = No
     if waiting:
         planned = program_calendar(ws, view, out=out)
         next_retest = next((p for p in planned if p.focus_mode in waiting), None)
+    days = [r.day for r in view.records]
+    chart = None
+    if len(view.records) >= 2:
+        from flowdrill.report.charts import data_uri, trend_chart
+
+        trends = view.trends
+        labels = [f"{d.day} {d.scenario.split('-', 1)[0]}" for d in trends.drills]
+        chart = data_uri(
+            trend_chart(
+                labels,
+                {m: trends.series(m) for m in CHARTED},
+                medians={m: trends.spreads[m].median for m in CHARTED},
+            )
+        )
     return Dashboard(
+        planned=planned_between(cadence_config(ws), min(days), view.today) if days else 0,
+        chart=chart,
         drills=len(view.records),
         last_drill=max((r.day for r in view.records), default=None),
         coverage=matrix,
