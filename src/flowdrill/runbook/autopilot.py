@@ -9,6 +9,7 @@ skips one. Pure: it proposes commands; the drill checks, logs and applies them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from flowdrill.catalog.model import Action
@@ -192,7 +193,9 @@ def invalid_actions(runbook: Runbook) -> list[str]:
     ]
 
 
-def pick_runbook(runbooks: Sequence[Runbook], modes: Sequence[str], flows: set[str]) -> Runbook:
+def pick_runbook(
+    runbooks: Sequence[Runbook], modes: Sequence[str], flows: AbstractSet[str]
+) -> Runbook:
     """The runbook that best fits a scenario: most failure modes, then most flows in common."""
     if not runbooks:
         raise InputError("the estate has no runbook for the autopilot to follow")

@@ -18,6 +18,7 @@ from flowdrill.errors import InputError
 from flowdrill.estate.model import Estate, Runbook
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event
+from flowdrill.exercise.impact import ImpactState, affected_flows, alert_events, damage, next_impact
 from flowdrill.exercise.machine import ExerciseState, decide, evolve
 from flowdrill.exercise.schedule import due_events
 from flowdrill.runbook.autopilot import Autopilot, Latencies, StepRun, invalid_actions
@@ -28,7 +29,6 @@ from flowdrill.sim.actions import SimAction
 from flowdrill.sim.engine import Simulation
 from flowdrill.sim.reconcile import Reconciliation
 
-CONTAINMENT_WINDOW = 5  # as in a logged drill: no new bad records for this long
 #: Minutes a runbook whose steps have all been played gets for integrity to come back.
 GRACE = 15
 NO_SIM_EFFECT = {Action.acknowledge, Action.open_incident, Action.notify, Action.escalate}
@@ -259,7 +259,7 @@ class _Run:
     events: list[Event] = field(default_factory=list)
     state: ExerciseState = field(default_factory=ExerciseState)
     damage: list[int] = field(default_factory=list)
-    impact: str | None = None
+    impact: ImpactState | None = None
     alerts_logged: int = 0
     _cached: tuple[tuple[int, int], Reconciliation] | None = None
 
@@ -279,7 +279,7 @@ class _Run:
         while self.sim.now < minute:
             self.sim.step(self.sim.now + 1)
             # Nothing is damaged before the first failure: skip the costly reconciliation.
-            self.damage.append(_damage(self.verdict()) if self.sim.now >= starts else 0)
+            self.damage.append(damage(self.verdict()) if self.sim.now >= starts else 0)
 
     def verdict(self) -> Reconciliation:
         """Reconciliation of the datasets in scope (damage elsewhere is another runbook's)."""
@@ -306,52 +306,28 @@ class _Run:
         return produced + due
 
     def _alerts(self) -> list[Event]:
+        fresh = self.sim.alerts[self.alerts_logged :]
+        self.alerts_logged += len(fresh)
         monitors = {m.id: m for m in self.estate.monitors}
-        out: list[Event] = []
-        for alert in self.sim.alerts[self.alerts_logged :]:
-            self.alerts_logged += 1
-            if alert.state != "firing":
-                continue
-            out.append(
-                ev.AlertRaised(
-                    at=max(float(alert.at), self.state.last_at),
-                    alert=f"{alert.monitor}@{alert.at}",
-                    monitor=alert.monitor,
-                    flow=monitors[alert.monitor].flow if alert.monitor in monitors else None,
-                    message=alert.message,
-                )
-            )
-        return out
+        return list(alert_events(fresh, monitors, self.state.last_at))
 
     def _impact(self, at: float) -> list[Event]:
-        starts = min((f.starts_at for f in self.scenario.failures), default=None)
-        if starts is None or at < starts:
+        change = next_impact(
+            self.impact,
+            starts=min((f.starts_at for f in self.scenario.failures), default=None),
+            at=at,
+            now=self.sim.now,
+            damages=self.damage,
+            verdict=self.verdict,
+        )
+        if change is None:
             return []
-        if self.impact is None:
-            return self._to("started", float(starts))
-        recent = self.damage[-CONTAINMENT_WINDOW - 1 :]
-        grew = len(recent) <= CONTAINMENT_WINDOW or recent[-1] > recent[0]
-        if self.impact in ("started", "reopened") and not grew and self.sim.now > starts:
-            return self._to("contained", at)
-        if self.impact == "contained" and grew:
-            return self._to("reopened", at)
-        if self.impact == "contained" and self.verdict().restored:
-            return self._to("recovered", at)
-        return []
-
-    def _to(self, state: Any, at: float) -> list[Event]:
-        self.impact = state
-        return [ev.ImpactChanged(at=max(at, self.state.last_at), state=state)]
+        self.impact = change.state
+        return [ev.ImpactChanged(at=max(at, self.state.last_at), state=change.state)]
 
     def affected_flows(self) -> frozenset[str]:
         ids = [f.id for f in self.sim.layout.flows]
-        flows = {ids[i] for effect in self.sim.effects for i in effect.flow_set}
-        for failure in self.scenario.failures:
-            if failure.target.kind is TargetKind.flow:
-                flows.add(failure.target.id)
-            if failure.step:
-                flows.add(failure.step.split("/", 1)[0])
-        return frozenset(flows)
+        return affected_flows(ids, [e.flow_set for e in self.sim.effects], self.scenario)
 
 
 def _scope(runbook: Runbook, estate: Estate, affected: frozenset[str]) -> frozenset[str]:
@@ -365,11 +341,6 @@ def _scope(runbook: Runbook, estate: Estate, affected: frozenset[str]) -> frozen
 def _since(start: float | None, end: float | None) -> float | None:
     """Minutes from detection; 0 when the impact stopped before anyone noticed."""
     return None if start is None or end is None else max(0.0, round(end - start, 2))
-
-
-def _damage(verdict: Reconciliation) -> int:
-    totals = verdict.totals()
-    return sum(totals[k] for k in ("missing", "duplicated", "corrupted", "unexpected", "misrouted"))
 
 
 def rehearse(

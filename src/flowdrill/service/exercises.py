@@ -14,12 +14,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from flowdrill.catalog.model import Action
 from flowdrill.errors import InputError
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event, event_data, parse_event
+from flowdrill.exercise.impact import (
+    ImpactState,
+    affected_flows,
+    alert_events,
+    damage,
+    next_impact,
+)
 from flowdrill.exercise.machine import ExerciseState, decide, evolve
 from flowdrill.exercise.metrics import Metrics, compute
 from flowdrill.exercise.plan import Plan
@@ -35,9 +42,6 @@ from flowdrill.sim.engine import Simulation
 from flowdrill.sim.reconcile import Reconciliation
 from flowdrill.store.eventlog import EventLog
 
-ImpactState = Literal["started", "contained", "recovered", "reopened"]
-#: Bad data has stopped spreading when the damage count has not grown for this long.
-CONTAINMENT_WINDOW = 5
 #: Actions that only talk about the estate; the simulator has nothing to do for them.
 NO_SIM_EFFECT = {Action.acknowledge, Action.open_incident, Action.notify, Action.escalate}
 
@@ -66,7 +70,7 @@ class Drill:
         self.state = ExerciseState()
         self._alerts_logged = 0
         self._damage: list[int] = []  # damage count per simulated minute
-        self._impact: str | None = None
+        self._impact: ImpactState | None = None
         self.notifier = notifier_for(ws, exercise_id)
 
     # ------------------------------------------------------------------ opening
@@ -213,16 +217,10 @@ class Drill:
     def reconcile(self) -> Reconciliation:
         return self.sim.reconcile()
 
-    def affected_flows(self) -> set[str]:
+    def affected_flows(self) -> frozenset[str]:
         """Flows the scenario's failures hit: what a correct identification names."""
         ids = [f.id for f in self.sim.layout.flows]
-        flows = {ids[i] for effect in self.sim.effects for i in effect.flow_set}
-        for failure in self.scenario.failures:
-            if failure.target.kind.value == "flow":
-                flows.add(failure.target.id)
-            if failure.step:
-                flows.add(failure.step.split("/", 1)[0])
-        return flows
+        return affected_flows(ids, [e.flow_set for e in self.sim.effects], self.scenario)
 
     # ------------------------------------------------------------------ internals
 
@@ -238,7 +236,7 @@ class Drill:
         minute = min(math.floor(at + 1e-9), self.scenario.duration_minutes * 4)
         while self.sim.now < minute:
             self.sim.step(self.sim.now + 1)
-            self._damage.append(_damage(self.sim.reconcile()))
+            self._damage.append(damage(self.sim.reconcile()))
 
     def _apply_to_sim(self, event: ev.ActionTaken) -> None:
         if event.action in NO_SIM_EFFECT:
@@ -246,66 +244,33 @@ class Drill:
         self.sim.apply(SimAction(self.sim.now, event.action, event.target, dict(event.options)))
 
     def _sim_events(self, at: float) -> list[Event]:
-        out: list[Event] = []
+        fresh = self.sim.alerts[self._alerts_logged :]
+        self._alerts_logged += len(fresh)
         monitors = {m.id: m for m in self.ws.estate.monitors}
-        for alert in self.sim.alerts[self._alerts_logged :]:
-            self._alerts_logged += 1
-            if alert.state != "firing":
-                continue
-            out.append(
-                ev.AlertRaised(
-                    at=max(float(alert.at), self.state.last_at),
-                    alert=f"{alert.monitor}@{alert.at}",
-                    monitor=alert.monitor,
-                    flow=monitors[alert.monitor].flow if alert.monitor in monitors else None,
-                    message=alert.message,
-                    metric=alert.metric,
-                    value=float(alert.value),
-                    threshold=float(alert.threshold),
-                )
-            )
+        out: list[Event] = list(alert_events(fresh, monitors, self.state.last_at))
         out += self._impact_events(at)
         return out
 
     def _impact_events(self, at: float) -> list[Event]:
-        starts = min((f.starts_at for f in self.scenario.failures), default=None)
-        if starts is None or at < starts:
+        change = next_impact(
+            self._impact,
+            starts=min((f.starts_at for f in self.scenario.failures), default=None),
+            at=at,
+            now=self.sim.now,
+            damages=self._damage,
+            verdict=self.sim.reconcile,
+        )
+        if change is None:
             return []
-        if self._impact is None:
-            return self._impact_to("started", float(starts), "the first failure took effect")
-        recent = self._damage[-CONTAINMENT_WINDOW - 1 :]
-        grew = len(recent) <= CONTAINMENT_WINDOW or recent[-1] > recent[0]
-        if self._impact in ("started", "reopened") and not grew and self.sim.now > starts:
-            return self._impact_to(
-                "contained", at, f"no new bad records for {CONTAINMENT_WINDOW} minutes"
-            )
-        if self._impact == "contained" and grew:
-            return self._impact_to("reopened", at, "bad records are spreading again")
-        if self._impact == "contained":
-            verdict = self.sim.reconcile()
-            if verdict.restored:
-                return self._impact_to(
-                    "recovered", at, "reconciliation: restored", verdict.totals()
-                )
-        return []
-
-    def _impact_to(
-        self, state: ImpactState, at: float, detail: str, evidence: dict[str, int] | None = None
-    ) -> list[Event]:
-        self._impact = state
+        self._impact = change.state
         return [
             ev.ImpactChanged(
                 at=max(at, self.state.last_at),
-                state=state,
-                detail=detail,
-                evidence=evidence or {},
+                state=change.state,
+                detail=change.detail,
+                evidence=change.evidence,
             )
         ]
-
-
-def _damage(verdict: Reconciliation) -> int:
-    totals = verdict.totals()
-    return sum(totals[k] for k in ("missing", "duplicated", "corrupted", "unexpected", "misrouted"))
 
 
 # --------------------------------------------------------------------------- autopilot
@@ -352,7 +317,7 @@ def run_autopilot(
             raise InputError(f"no runbook {runbook_id!r}; runbooks: {known}")
         if problems := invalid_actions(runbook):
             raise InputError("; ".join(problems))
-        pilot = Autopilot(runbook, estate, frozenset(affected), latencies or Latencies())
+        pilot = Autopilot(runbook, estate, affected, latencies or Latencies())
         if drill.notifier is not None:
             drill.notifier.responder = Responder()
         starts = {p.phase.value: p.starts_at for p in drill.plan.phases}
