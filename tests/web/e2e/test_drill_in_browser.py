@@ -12,7 +12,9 @@ XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 def _invite(console: Page, role: str) -> str:
     console.select_option("select[name=role]", role)
     console.get_by_role("button", name="Create invite link").click()
-    link = console.locator("#invite-links input.link").last
+    # The list is swapped in by htmx: wait for this role's link, not the previous one.
+    label = role.replace("_", " ")
+    link = console.locator("#invite-links li", has_text=f"({label})").locator("input.link")
     expect(link).to_be_visible()
     return link.input_value()
 
