@@ -28,7 +28,16 @@ from flowdrill.sim.layout import CONTINUE, PARK, STOP, compile_layout
 from flowdrill.sim.metrics import Metrics
 from flowdrill.sim.monitors import Alert, MonitorSet, Probe
 from flowdrill.sim.reconcile import Reconciliation, reconcile_store
-from flowdrill.sim.records import Arr, Flag, Ledger, RowStore, Status, step_salt, uniform
+from flowdrill.sim.records import (
+    Arr,
+    Flag,
+    Ledger,
+    RowStore,
+    Status,
+    record_key,
+    step_salt,
+    uniform,
+)
 
 _NO_STATE = {
     Action.acknowledge,
@@ -37,6 +46,69 @@ _NO_STATE = {
     Action.escalate,
     Action.do_nothing,
 }
+
+
+@dataclass(frozen=True)
+class _EffectPlan:
+    """When the set of active effects can change, so knobs are recompiled only then."""
+
+    times: frozenset[int]  # minutes at which an effect starts, ends or was cleared
+    rate_from: float  # from then on, every tick: rate limits depend on the minute's load
+    rate: tuple[Effect, ...]
+    quota: tuple[tuple[int, Effect], ...]  # (position in the effect list, effect)
+
+    @classmethod
+    def of(cls, effects: list[Effect]) -> _EffectPlan:
+        times = {t for e in effects for t in (e.start, e.end, e.cleared_at) if t is not None}
+        rate = tuple(e for e in effects if e.kind is Kind.rate)
+        return cls(
+            frozenset(times),
+            min((e.start - 1 for e in rate), default=float("inf")),
+            rate,
+            tuple((i, e) for i, e in enumerate(effects) if e.kind is Kind.quota),
+        )
+
+    def changes_at(self, now: int) -> bool:
+        return now in self.times or now >= self.rate_from
+
+
+@dataclass
+class _Batch:
+    """The records of one pass through the flows, and what has happened to them so far."""
+
+    gids: Arr
+    flow: Arr
+    key: Arr
+    live: Arr | None  # False: switched to the alternate process (None: all on the platform)
+    alive: Arr
+    outcome: Arr
+    flags: Arr
+    partial: Arr  # a write of the record was lost or went elsewhere
+    quarantined: Arr
+    fail_at: Arr
+
+    @classmethod
+    def start(cls, gids: Arr, ledger: Ledger, bypass: Arr) -> _Batch:
+        n, f = len(gids), ledger.flow[gids].astype(np.intp)  # intp: the fastest index type
+        return cls(
+            gids=gids,
+            flow=f,
+            key=record_key(f, ledger.seq[gids]),
+            live=~bypass[f] if bypass.any() else None,
+            alive=np.ones(n, bool),
+            outcome=np.full(n, Status.delivered, np.int8),
+            flags=np.zeros(n, np.uint8),
+            partial=np.zeros(n, bool),
+            quarantined=np.zeros(n, bool),
+            fail_at=np.full(n, -1, np.int64),
+        )
+
+
+def _both(a: Arr | None, b: Arr | None) -> Arr | None:
+    """``a & b`` for optional masks, where None means "all true"."""
+    if a is None:
+        return b
+    return a if b is None else a & b
 
 
 @dataclass(frozen=True)
@@ -132,6 +204,7 @@ class Simulation:
         self.pending: list[SimAction] = []
         self.golden = GoldenTrace([f.id for f in layout.flows], self.config.golden_limit)
         self._knobs: Knobs | None = None
+        self._effect_plan: _EffectPlan | None = None
         self._salts = {
             (j, p): step_salt(self.seed, j, p) for j in range(layout.width + 1) for p in range(10)
         }
@@ -159,42 +232,42 @@ class Simulation:
     def _salt(self, j: int, purpose: int) -> int:
         return self._salts[(j, purpose)]
 
-    def _active_changed(self) -> bool:
-        return any(
-            e.start == self.now
-            or e.end == self.now
-            or e.cleared_at == self.now
-            or e.kind is Kind.rate
-            for e in self.effects
-            if e.start <= self.now + 1
-        )
+    def _plan(self) -> _EffectPlan:
+        """What the effects imply for every tick, rebuilt after an action changes them."""
+        if self._effect_plan is None or self._knobs is None:
+            self._effect_plan = _EffectPlan.of(self.effects)
+        return self._effect_plan
 
     def _tick(self) -> None:
         lay, now = self.layout, self.now
-        if self._knobs is None or self._active_changed():
+        plan = self._plan()
+        if self._knobs is None or plan.changes_at(now):
             self._knobs = compile_knobs(self.effects, now, lay, self.bypass)
         k = self._knobs
-        block = k.block | self._quota_block()
+        block = k.block | self._quota_block(plan)
         counts = self.schedule_.counts(now)
         flows = np.repeat(np.arange(len(lay.flows), dtype=np.int32), counts)
         seq = np.arange(len(flows), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         seq += np.repeat(self.schedule_.emitted - counts, counts)
         gids = self.ledger.add(flows, seq, now)
         self._grow_counts()
-        self.metrics.add("arrivals", flows)
+        self.metrics.add_counts("arrivals", counts)
         self.golden.adopt(gids, flows)
         for i in self.golden.hits(gids):
             self.golden.note(now, int(gids[i]), int(flows[i]), "arrived")
-        queue = np.concatenate([self.queue, gids])
-        qf = self.ledger.flow[queue]
-        eligible = self.bypass[qf] | (
-            ~self.paused[qf] & ~block[qf] & (now >= self.ledger.born[queue] + k.delay[qf])
-        )
+        if len(self.queue):
+            queue = np.concatenate([self.queue, gids])
+            qf = self.ledger.flow[queue]
+            born = self.ledger.born[queue]
+        else:
+            queue, qf, born = gids, flows, np.full(len(gids), now)
+        stopped = self.paused | block
+        eligible = self.bypass[qf] | (~stopped[qf] & (now >= born + k.delay[qf]))
         if np.isfinite(self.cap).any():
             eligible &= _rank_in_group(qf, eligible) < self.cap[qf]
         run = queue[eligible]
         self.queue = queue[~eligible]
-        if any(e.kind is Kind.rate and e.active(now) for e in self.effects):
+        if any(e.active(now) for e in plan.rate):
             load = np.bincount(self.ledger.flow[run], minlength=len(lay.flows)).astype(float)
             k = compile_knobs(self.effects, now, lay, self.bypass, load)
         polls = np.flatnonzero(k.poll_fail & ~self.bypass & ~self.paused)
@@ -204,7 +277,7 @@ class Simulation:
             self._log_errors(
                 now, polls, np.zeros(len(polls), np.int64), "ECONNREFUSED: source down"
             )
-        self._process(run, k)
+        self._process(run, k, fresh=True)
         self._flood(counts, k, block)
         self._account_quota()
         held = np.bincount(self.ledger.flow[self.queue], minlength=len(lay.flows))
@@ -223,70 +296,83 @@ class Simulation:
             grown[:, : self.counts.shape[1]] = self.counts
             self.counts = grown
 
+    def _count_cells(self, flows: Arr, ds: Arr, gids: Arr) -> tuple[Arr, Arr]:
+        """The row counts as one flat array, and the cells of (record, dataset) pairs in it:
+        flat indexing is several times faster than a 2-D lookup on the hot path."""
+        flat = self.counts.reshape(-1)
+        if self.counts.shape[0] == 1:
+            return flat, gids
+        rank = self.rank_of[flows, ds].astype(np.int64)
+        return flat, rank * self.counts.shape[1] + gids
+
     # ------------------------------------------------------------------ records through steps
 
-    def _process(self, gids: Arr, k: Knobs, *, dedupe: bool = False) -> None:
-        """Run records through their flows now: the vectorised hot path."""
-        n = len(gids)
-        if not n:
+    def _draw(self, chance: Arr, ff: Arr, keys: Arr, live: Arr | None, salt: int) -> Arr:
+        """Positions (into ``ff``) of the records a per-flow probability ``chance`` hits.
+
+        Hashes are drawn only for records whose flow has a non-zero chance: most flows are
+        healthy, so most records cost one lookup here."""
+        p = chance.take(ff)
+        may = p > 0
+        if live is not None:
+            may &= live
+        cand = np.flatnonzero(may)
+        if not len(cand):
+            return cand
+        return cand[uniform(keys[cand], salt) < p[cand]]
+
+    def _process(self, gids: Arr, k: Knobs, *, dedupe: bool = False, fresh: bool = False) -> None:
+        """Run records through their flows now: the vectorised hot path.
+
+        ``fresh`` records have never run, so they cannot have written rows already (each flow
+        creates a dataset's row at one step only) and the existing-row lookup is skipped."""
+        if not len(gids):
             return
         lay, now = self.layout, self.now
-        f = self.ledger.flow[gids]
-        key = self.ledger.keys(gids)
-        alt = self.bypass[f]
-        on = ~alt
-        alive = np.ones(n, bool)
-        outcome = np.full(n, Status.delivered, np.int8)
-        flags = np.zeros(n, np.uint8)
-        partial = np.zeros(n, bool)
-        quarantined = np.zeros(n, bool)
-        fail_at = np.full(n, -1, np.int64)
-        latency = lay.base_latency[f] + (now - self.ledger.born[gids]) * 60.0
-        latency[alt] += self.config.alternate_latency_minutes * 60.0
+        b = _Batch.start(gids, self.ledger, self.bypass)
+        latency = lay.base_latency[b.flow] + (now - self.ledger.born[gids]) * 60.0
+        if b.live is not None:
+            latency[~b.live] += self.config.alternate_latency_minutes * 60.0
+        nsteps = lay.nsteps[b.flow]
         for j in range(lay.width):
-            idx = np.flatnonzero(alive & (j < lay.nsteps[f]))
+            col = k.column_any(j)
+            if not self._creating_column[j] and not any(col.values()):
+                continue  # nothing can happen to a record at this position
+            idx = np.flatnonzero(b.alive & (j < nsteps))
             if not len(idx):
                 break
-            ff, kk, live = f[idx], key[idx], on[idx]
-            col = k.column_any(j)
-            pc = k.corrupt_p[ff, j] * live if col["corrupt_p"] else None
-            if pc is not None and pc.any():
-                hit = uniform(kk, self._salt(j, 1)) < pc
-                flags[idx[hit]] |= k.corrupt_flags[ff[hit], j]
-            pd = k.drop[ff, j] * live if col["drop"] else None
-            if pd is not None and pd.any():
-                gone = uniform(kk, self._salt(j, 2)) < pd
-                outcome[idx[gone]] = Status.dropped
-                alive[idx[gone]] = False
-                idx, ff, kk, live = idx[~gone], ff[~gone], kk[~gone], live[~gone]
-            tries = lay.tries[ff, j]
+            ff, kk = b.flow[idx], b.key[idx]
+            lv = b.live[idx] if b.live is not None else None
+            if col["corrupt_p"]:
+                hit = self._draw(k.corrupt_p[:, j], ff, kk, lv, self._salt(j, 1))
+                b.flags[idx[hit]] |= k.corrupt_flags[ff[hit], j]
+            if col["drop"]:
+                gone = self._draw(k.drop[:, j], ff, kk, lv, self._salt(j, 2))
+                if len(gone):
+                    b.outcome[idx[gone]] = Status.dropped
+                    b.alive[idx[gone]] = False
+                    keep = np.ones(len(idx), bool)
+                    keep[gone] = False
+                    idx, ff, kk = idx[keep], ff[keep], kk[keep]
+                    lv = lv[keep] if lv is not None else None
             failed = np.zeros(len(idx), bool)
-            used = np.zeros(len(idx), np.int64)
             msg = np.zeros(len(idx), np.int64)
-            pf = k.fail[ff, j] * live if col["fail"] else None
-            if pf is not None and pf.any():
-                perm = uniform(kk, self._salt(j, 3)) < pf
-                failed |= perm
+            used: Arr | None = None  # retries spent by records that got through in the end
+            if col["fail"]:
+                perm = self._draw(k.fail[:, j], ff, kk, lv, self._salt(j, 3))
+                failed[perm] = True
                 msg[perm] = k.fail_msg[ff[perm], j]
-            pt = k.transient[ff, j] * live if col["transient"] else None
-            if pt is not None and pt.any():
-                u = uniform(kk, self._salt(j, 4))
-                lost = (u < pt**tries) & ~failed
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    k_fail = np.where(
-                        (pt > 0) & (pt < 1), np.floor(np.log(u) / np.log(pt)), 0
-                    ).astype(np.int64)
-                used = np.where(pt >= 1, tries, np.clip(k_fail, 0, tries - 1))
-                failed |= lost
-                msg[lost] = k.transient_msg[ff[lost], j]
+            if col["transient"]:
+                used = self._retry(k, j, ff, kk, lv, failed, msg)
             if k.reject_null.any():
                 rej = (
                     k.reject_null[ff]
                     & (lay.creates[ff, j, 0] >= 0)
-                    & ((flags[idx] & Flag.null) != 0)
-                    & live
+                    & ((b.flags[idx] & Flag.null) != 0)
                     & ~failed
                 )
+                if lv is not None:
+                    rej &= lv
                 if rej.any():
                     failed |= rej
                     text = "400 Bad Request: a required field is missing"
@@ -294,123 +380,167 @@ class Simulation:
                         k.messages.append(text)
                     msg[rej] = k.messages.index(text)
             any_failed = bool(failed.any())
-            if any_failed or used.any():
-                waits = np.where(failed, tries - 1, used)
-                retry_after = k.retry_after[ff, j]
-                base = np.where(retry_after >= 0, retry_after, lay.wait[ff, j])
-                latency[idx] += np.where(lay.expo[ff, j], base * (2.0**waits - 1), base * waits)
+            if any_failed or used is not None:  # retries add their waits to the latency
+                w = np.flatnonzero(failed if used is None else failed | (used > 0))
+                fw = ff[w]
+                waits = np.where(
+                    failed[w], lay.tries[fw, j] - 1, used[w] if used is not None else 0
+                )
+                retry_after = k.retry_after[fw, j]
+                base = np.where(retry_after >= 0, retry_after, lay.wait[fw, j])
+                latency[idx[w]] += np.where(lay.expo[fw, j], base * (2.0**waits - 1), base * waits)
             writes = ~failed
-            tw = k.timeout_write[ff, j] * live if col["timeout_write"] and any_failed else None
-            if tw is not None and tw.any():
-                writes |= failed & (uniform(kk, self._salt(j, 5)) < tw)
-            self._write(gids, idx[writes], j, k, flags, partial, quarantined, dedupe, live[writes])
+            if any_failed and col["timeout_write"]:
+                fi = np.flatnonzero(failed)
+                done = self._draw(
+                    k.timeout_write[:, j],
+                    ff[fi],
+                    kk[fi],
+                    lv[fi] if lv is not None else None,
+                    self._salt(j, 5),
+                )
+                writes[fi[done]] = True
+            if self._creating_column[j]:
+                self._write(b, idx[writes], j, k, dedupe=dedupe, fresh=fresh)
             if any_failed:
                 fi, mode = idx[failed], lay.on_error[ff[failed], j]
-                self.metrics.add("errors", f[fi])
-                self._log_errors(now, f[fi], np.full(len(fi), j), k.messages, msg[failed])
-                fail_at[fi] = j
+                self.metrics.add("errors", b.flow[fi])
+                self._log_errors(now, b.flow[fi], np.full(len(fi), j), k.messages, msg[failed])
+                b.fail_at[fi] = j
                 stop = fi[mode == STOP]
                 park = fi[mode == PARK]
-                outcome[stop], outcome[park] = Status.failed, Status.parked
-                alive[stop] = alive[park] = False
+                b.outcome[stop], b.outcome[park] = Status.failed, Status.parked
+                b.alive[stop] = b.alive[park] = False
                 cont = fi[mode == CONTINUE]
-                creating = lay.creates[f[cont], j, 0] >= 0
-                partial[cont[creating]] = True
-        done = outcome == Status.delivered
-        outcome[done & partial] = Status.dropped
-        outcome[done & ~partial & quarantined] = Status.quarantined
-        self.ledger.status[gids] = outcome
-        m = self.metrics
-        m.add("executions", f)
-        ok = outcome != Status.failed
-        m.add("succeeded", f[ok])
-        m.add("failed", f[outcome == Status.failed])
-        m.add("parked", f[outcome == Status.parked])
-        m.add("dropped", f[outcome == Status.dropped])
-        m.add("delivered", f[(outcome == Status.delivered) | (outcome == Status.quarantined)])
-        m.add("latency", f, latency)
-        m.add("schema", f[(flags & Flag.shape) != 0])
-        self.last_success[np.unique(f[ok])] = self.now + 1
-        errf = self.layout.error_flow[f[outcome == Status.failed]]
-        errf = errf[errf >= 0]
-        if len(errf):
-            errf = errf[~(self._knobs.block[errf] if self._knobs else False)]
-            m.add("executions", errf)
-            m.add("succeeded", errf)
-        for i in self.golden.hits(gids):
-            step = lay.steps[int(f[i])][int(fail_at[i])] if fail_at[i] >= 0 else ""
-            detail = f"at step {step}" if step else ("via alternate process" if alt[i] else "")
-            name = Status(int(outcome[i])).name
-            self.golden.note(now, int(gids[i]), int(f[i]), name, detail)
+                creating = lay.creates[b.flow[cont], j, 0] >= 0
+                b.partial[cont[creating]] = True
+        self._settle(b, latency)
 
-    def _write(
-        self,
-        gids: Arr,
-        idx: Arr,
-        j: int,
-        k: Knobs,
-        flags: Arr,
-        partial: Arr,
-        quarantined: Arr,
-        dedupe: bool,
-        live: Arr,
-    ) -> None:
-        """Create the rows of step position ``j`` for the records ``gids[idx]``."""
-        lay = self.layout
-        if not len(idx) or not self._creating_column[j]:
+    def _retry(
+        self, k: Knobs, j: int, ff: Arr, kk: Arr, lv: Arr | None, failed: Arr, msg: Arr
+    ) -> Arr:
+        """Transient errors at position ``j``: a record fails when every try fails; the others
+        spend the tries that failed before one worked. Marks ``failed``; returns tries used."""
+        used = np.zeros(len(ff), np.int64)
+        pt_all = k.transient[:, j][ff]
+        may = pt_all > 0
+        if lv is not None:
+            may &= lv
+        c = np.flatnonzero(may)
+        if not len(c):
+            return used
+        pt, tries = pt_all[c], self.layout.tries[ff[c], j]
+        u = uniform(kk[c], self._salt(j, 4))
+        lost = (u < pt**tries) & ~failed[c]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k_fail = np.where(pt < 1, np.floor(np.log(u) / np.log(pt)), 0).astype(np.int64)
+        used[c] = np.where(pt >= 1, tries, np.clip(k_fail, 0, tries - 1))
+        failed[c[lost]] = True
+        msg[c[lost]] = k.transient_msg[ff[c[lost]], j]
+        return used
+
+    def _settle(self, b: _Batch, latency: Arr) -> None:
+        """Record where each record of the batch ended up, and count it."""
+        lay, f, outcome = self.layout, b.flow, b.outcome
+        done = outcome == Status.delivered
+        if b.partial.any():
+            outcome[done & b.partial] = Status.dropped
+        if b.quarantined.any():
+            outcome[done & ~b.partial & b.quarantined] = Status.quarantined
+        self.ledger.status[b.gids] = outcome
+        nf, ns = len(lay.flows), len(Status)
+        per = np.bincount(f * ns + outcome, minlength=nf * ns).reshape(nf, ns)
+        m = self.metrics
+        executions = per.sum(axis=1)
+        failed = per[:, Status.failed]
+        m.add_counts("executions", executions)
+        m.add_counts("succeeded", executions - failed)
+        m.add_counts("failed", failed)
+        m.add_counts("parked", per[:, Status.parked])
+        m.add_counts("dropped", per[:, Status.dropped])
+        m.add_counts("delivered", per[:, Status.delivered] + per[:, Status.quarantined])
+        m.add("latency", f, latency)
+        m.add("schema", f[(b.flags & Flag.shape) != 0])
+        self.last_success[executions > failed] = self.now + 1
+        src = np.flatnonzero(failed & (lay.error_flow >= 0))
+        if len(src):
+            runs = np.bincount(lay.error_flow[src], failed[src], minlength=nf).astype(np.int64)
+            if self._knobs is not None:
+                runs[self._knobs.block] = 0
+            m.add_counts("executions", runs)
+            m.add_counts("succeeded", runs)
+        for i in self.golden.hits(b.gids):
+            step = lay.steps[int(f[i])][int(b.fail_at[i])] if b.fail_at[i] >= 0 else ""
+            detail = (
+                f"at step {step}"
+                if step
+                else ("via alternate process" if b.live is not None and not b.live[i] else "")
+            )
+            name = Status(int(outcome[i])).name
+            self.golden.note(self.now, int(b.gids[i]), int(f[i]), name, detail)
+
+    def _write(self, b: _Batch, idx: Arr, j: int, k: Knobs, *, dedupe: bool, fresh: bool) -> None:
+        """Create the rows of step position ``j`` for the records ``b.gids[idx]``."""
+        lay, now = self.layout, self.now
+        if not len(idx):
             return
-        f = self.ledger.flow[gids[idx]]
+        col = k.column_any(j)
         for s in range(lay.creates.shape[2]):
-            d = lay.creates[f, j, s]
+            d = lay.creates[:, j, s][b.flow[idx]]
             ok = d >= 0
             if not ok.any():
                 continue
-            sel, dd, ff, lv = idx[ok], d[ok], f[ok], live[ok]
-            g, fl = gids[sel], flags[sel]
-            col = k.column_any(j)
-            keys = (
-                self.ledger.keys(g) if col["wrong_env"] or col["expose"] or col["duplicate"] else g
-            )
-            pw = k.wrong_env[ff, j] * lv if col["wrong_env"] else None
-            if pw is not None and pw.any():
-                away = uniform(keys, self._salt(j, 6)) < pw
-                self.elsewhere.append(dd[away], g[away], fl[away], self.now)
-                partial[sel[away]] = True
-                sel, dd, ff, lv, g, fl, keys = (x[~away] for x in (sel, dd, ff, lv, g, fl, keys))
-            pe = k.expose[ff, j] * lv * ~self.revoked[ff] if col["expose"] else None
-            if pe is not None and pe.any():
-                shown = ff[uniform(keys, self._salt(j, 7)) < pe]
+            sel = idx[ok]
+            dd, ff, g, fl, keys = d[ok], b.flow[sel], b.gids[sel], b.flags[sel], b.key[sel]
+            lv = b.live[sel] if b.live is not None else None
+            if col["wrong_env"]:
+                away = self._draw(k.wrong_env[:, j], ff, keys, lv, self._salt(j, 6))
+                if len(away):
+                    self.elsewhere.append(dd[away], g[away], fl[away], now)
+                    b.partial[sel[away]] = True
+                    keep = np.ones(len(sel), bool)
+                    keep[away] = False
+                    sel, dd, ff, g, fl, keys = (x[keep] for x in (sel, dd, ff, g, fl, keys))
+                    lv = lv[keep] if lv is not None else None
+            if col["expose"]:
+                allowed = _both(lv, ~self.revoked[ff] if self.revoked.any() else None)
+                shown = ff[self._draw(k.expose[:, j], ff, keys, allowed, self._salt(j, 7))]
                 np.add.at(self.exposed, shown, 1)
                 self.metrics.add("exposed", shown)
             iso = self.isolated[dd]
             if iso.any():
-                self.quarantine.append(dd[iso], g[iso], fl[iso], self.now)
-                quarantined[sel[iso]] = True
-                sel, dd, ff, lv, g, fl, keys = (x[~iso] for x in (sel, dd, ff, lv, g, fl, keys))
-            r = self.rank_of[ff, dd]
-            exists = self.counts[r, g] > 0
-            upsert = exists & (dedupe | self.idempotent[ff])
-            if upsert.any():
-                self._update_flags(dd[upsert], g[upsert], fl[upsert])
-            new = ~upsert
-            g, dd, ff, fl, r, lv, keys = (x[new] for x in (g, dd, ff, fl, r, lv, keys))
-            self.rows.append(dd, g, fl, self.now)
-            self.counts[r, g] += 1
-            dup_rows = [ff[exists[new]]]
-            ds_dups = [dd[exists[new]]]
-            pdup = None
+                self.quarantine.append(dd[iso], g[iso], fl[iso], now)
+                b.quarantined[sel[iso]] = True
+                keep = ~iso
+                sel, dd, ff, g, fl, keys = (x[keep] for x in (sel, dd, ff, g, fl, keys))
+                lv = lv[keep] if lv is not None else None
+            counts, cell = self._count_cells(ff, dd, g)
+            again_f, again_d = ff[:0], dd[:0]  # rewrites of rows that exist: duplicates
+            if fresh:
+                counts[cell] = 1
+            else:
+                exists = counts[cell] > 0
+                upsert = exists & (dedupe | self.idempotent[ff])
+                if upsert.any():
+                    self._update_flags(dd[upsert], g[upsert], fl[upsert])
+                new = ~upsert
+                g, dd, ff, fl, cell, keys = (x[new] for x in (g, dd, ff, fl, cell, keys))
+                lv = lv[new] if lv is not None else None
+                again = exists[new]
+                again_f, again_d = ff[again], dd[again]
+                counts[cell] += 1
+            self.rows.append(dd, g, fl, now)
             if col["duplicate"] and not dedupe:
-                pdup = k.duplicate[ff, j] * lv * ~self.idempotent[ff]
-            if pdup is not None and pdup.any():
-                twice = uniform(keys, self._salt(j, 8)) < pdup
-                self.rows.append(dd[twice], g[twice], fl[twice], self.now)
-                self.counts[r[twice], g[twice]] += 1
-                dup_rows.append(ff[twice])
-                ds_dups.append(dd[twice])
-            self.metrics.add("duplicates", np.concatenate(dup_rows))
-            self.metrics.add_ds("duplicates", np.concatenate(ds_dups))
+                allowed = _both(lv, ~self.idempotent[ff] if self.idempotent.any() else None)
+                twice = self._draw(k.duplicate[:, j], ff, keys, allowed, self._salt(j, 8))
+                self.rows.append(dd[twice], g[twice], fl[twice], now)
+                counts[cell[twice]] += 1
+                again_f = np.concatenate([again_f, ff[twice]])
+                again_d = np.concatenate([again_d, dd[twice]])
+            self.metrics.add("duplicates", again_f)
+            self.metrics.add_ds("duplicates", again_d)
             self.metrics.add_ds("rows", dd)
-            self.last_write[np.unique(dd)] = self.now + 1
+            self.last_write[dd] = now + 1
 
     def _update_flags(self, ds: Arr, gids: Arr, flags: Arr) -> None:
         """Upsert: rows already there take the new payload (a corrected value)."""
@@ -505,9 +635,9 @@ class Simulation:
     def quota_share(self) -> Arr:
         return self.quota_used / self.quota_day
 
-    def _quota_block(self) -> Arr:
-        for i, e in enumerate(self.effects):
-            if e.kind is Kind.quota and e.active(self.now) and i not in self._quota_started:
+    def _quota_block(self, plan: _EffectPlan) -> Arr:
+        for i, e in plan.quota:
+            if i not in self._quota_started and e.active(self.now):
                 self._quota_started.add(i)
                 for p in np.unique(self.layout.platform_of[e.flows]):
                     self.quota_used[p] = max(self.quota_used[p], e.value * self.quota_day[p])

@@ -43,6 +43,10 @@ class Metrics:
         if len(flows):
             self.tick[name] += np.bincount(flows, weights, minlength=self.flows)
 
+    def add_counts(self, name: str, per_flow: Arr) -> None:
+        """Add counts already summed per flow."""
+        self.tick[name] += per_flow
+
     def add_ds(self, name: str, ds: Arr) -> None:
         if len(ds):
             self.ds_tick[name] += np.bincount(ds, minlength=self.datasets)

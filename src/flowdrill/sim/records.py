@@ -54,12 +54,16 @@ def step_salt(seed: int, position: int, purpose: int) -> int:
 def uniform(keys: Arr, salt: int) -> Arr:
     """Uniform [0, 1) numbers derived from ``keys`` (uint64) by SplitMix64: stateless, so a
     record's fate is the same whatever else the run does."""
-    with np.errstate(over="ignore"):
-        z = keys.astype(np.uint64) + np.uint64(salt)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(_C1)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(_C2)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    z = keys.astype(np.uint64) + np.uint64(salt)  # a fresh array: the steps work in place
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(_C1)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(_C2)
+    z ^= z >> np.uint64(31)
+    z >>= np.uint64(11)
+    out = z.astype(np.float64)
+    out *= 1.0 / (1 << 53)
+    return out
 
 
 def uniform_one(key: int, salt: int) -> float:
@@ -100,13 +104,13 @@ class Ledger:
         """Append records; return their gids."""
         n = len(flow)
         self._grow(self.size + n)
-        gids = np.arange(self.size, self.size + n, dtype=np.int64)
-        self.flow[gids] = flow
-        self.seq[gids] = seq
-        self.born[gids] = born
-        self.status[gids] = Status.held
+        new = slice(self.size, self.size + n)
+        self.flow[new] = flow
+        self.seq[new] = seq
+        self.born[new] = born
+        self.status[new] = Status.held
         self.size += n
-        return gids
+        return np.arange(new.start, new.stop, dtype=np.int64)
 
     def keys(self, gids: Arr) -> Arr:
         return record_key(self.flow[gids], self.seq[gids])
