@@ -27,11 +27,14 @@ class Hook:
     received: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # answers to give, in order; then 200
     delay: float = 0.0
+    gate: threading.Event | None = None  # when given, answers wait until it is set (max 10 s)
 
 
 @contextmanager
-def webhook_server(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[Hook]:
-    hook = Hook(url="", statuses=list(statuses or []), delay=delay)
+def webhook_server(
+    statuses: list[int] | None = None, delay: float = 0.0, gate: threading.Event | None = None
+) -> Iterator[Hook]:
+    hook = Hook(url="", statuses=list(statuses or []), delay=delay, gate=gate)
     stop = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
@@ -41,6 +44,8 @@ def webhook_server(statuses: list[int] | None = None, delay: float = 0.0) -> Ite
             hook.received.append(Received(self.path, dict(self.headers), json.loads(raw)))
             if hook.delay:
                 stop.wait(hook.delay)
+            if hook.gate is not None:
+                hook.gate.wait(10)
             status = hook.statuses.pop(0) if hook.statuses else 200
             try:
                 self.send_response(status)

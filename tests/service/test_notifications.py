@@ -5,6 +5,8 @@ the report."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from flowdrill.exercise import events as ev
 from flowdrill.notify import policy
 from flowdrill.service import drills
 from flowdrill.service.exercises import Drill, run_autopilot
+from flowdrill.service.live_drills import LiveDrills
 from flowdrill.service.notifications import NotAcknowledgeable, acknowledge, acknowledge_link
 from flowdrill.service.reports import write_report
 from flowdrill.service.workspace import Workspace, init_workspace, open_workspace
@@ -166,3 +169,51 @@ def test_the_autopilot_rehearses_the_sequence_in_dry_run(
     assert any(s.step == 2 for s in steps)  # step 1 went unanswered: it escalated
     assert any(s.time_to_acknowledge is not None for s in steps)
     assert result.metrics.sequence_time_to_escalate.count >= 1
+
+
+def _post(drill: Drill) -> ev.Event:
+    return ev.MessagePosted(at=drill.state.last_at, by="lead", channel="ops", text="hello")
+
+
+def test_a_slow_channel_never_holds_up_a_live_drill(
+    tmp_path: Path, sending: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live drills send on a worker: while a channel hangs, the clock and commands go on;
+    the outcome is logged once the channel answers."""
+    ws, plan = _workspace(tmp_path)
+    gate = threading.Event()
+    with webhook_server(gate=gate) as slack, webhook_server() as teams:
+        sending(slack, teams)
+        monkeypatch.setenv("FLOWDRILL_NOTIFY_TIMEOUT_SECONDS", "20")
+        live = LiveDrills(ws)
+        try:
+            exercise = live.start(plan)
+
+            def fire() -> None:
+                with live.use(exercise) as drill:
+                    _until(drill, ev.EscalationStepFired)
+
+            def command() -> None:
+                live.submit(exercise, lambda d: [_post(d)])
+
+            for work in (fire, command):  # each would wait for the hung channel if it sent
+                worker = threading.Thread(target=work)
+                worker.start()
+                worker.join(timeout=8)
+                assert not worker.is_alive(), f"{work.__name__} waited for the channel"
+            for _ in range(100):  # the worker's request has reached the receiver (bounded)
+                if slack.received:
+                    break
+                time.sleep(0.05)
+            assert slack.received
+            types = [e.type for e in live.stored(exercise)]
+            assert "message_posted" in types and "notification_sent" not in types
+            gate.set()
+            live.drain()
+            sent = [e for e in live.stored(exercise) if e.type == "notification_sent"]
+            fired = next(e for e in live.stored(exercise) if e.type == "escalation_step_fired")
+            assert len(sent) == 1 and sent[0].data["channel"] == "hook-slack"
+            assert sent[0].at >= fired.at
+        finally:
+            gate.set()
+            live.close()

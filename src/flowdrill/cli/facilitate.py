@@ -25,7 +25,7 @@ from flowdrill.exercise.events import Event
 from flowdrill.exercise.metrics import compute
 from flowdrill.notify.policy import open_escalations
 from flowdrill.service.exercises import Drill
-from flowdrill.service.notifications import acknowledge
+from flowdrill.service.notifications import DeliveryWorker, acknowledge
 
 RATINGS = ("P", "S", "M", "U")
 
@@ -92,6 +92,7 @@ class Facilitator(cmd.Cmd):
         self.lock = threading.RLock()
         self.stop = threading.Event()
         self._decisions = len(drill.state.decisions)
+        self.sender: DeliveryWorker | None = None
 
     # ------------------------------------------------------------------ clock
 
@@ -100,6 +101,10 @@ class Facilitator(cmd.Cmd):
             self.show(self.drill.advance(self.drill.now()))
 
     def run_clock(self, every: float = 1.0) -> threading.Thread:
+        """Tick every ``every`` seconds; notifications go out on a worker of their own."""
+        if self.drill.notifier is not None and self.sender is None:
+            self.sender = DeliveryWorker(self.drill.notifier, self.record)
+
         def loop() -> None:
             while not self.stop.wait(every):
                 try:
@@ -110,6 +115,16 @@ class Facilitator(cmd.Cmd):
         thread = threading.Thread(target=loop, name="drill-clock", daemon=True)
         thread.start()
         return thread
+
+    def record(self, outcomes: list[Event]) -> None:
+        with self.lock:
+            self.show(self.drill.record(outcomes))
+
+    def close(self) -> None:
+        """Stop the clock, then let queued notifications finish (bounded by their timeout)."""
+        self.stop.set()
+        if self.sender is not None:
+            self.sender.close()
 
     def show(self, events: list[Event]) -> None:
         for event in events:

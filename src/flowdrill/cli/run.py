@@ -71,7 +71,7 @@ def run(
     try:
         facilitator.interact()
     finally:
-        facilitator.stop.set()
+        facilitator.close()
         drill.close()
     console.print(f"Report: flowdrill report {drill.exercise_id}")
 

@@ -214,6 +214,13 @@ class Drill:
             due = [*due, *notes]
         return produced + due
 
+    def record(self, outcomes: Sequence[Event]) -> list[Event]:
+        """Log what became known outside the clock (a notification's outcome, sent by a worker
+        thread), stamped no earlier than the last logged event."""
+        stamped = [e.model_copy(update={"at": max(e.at, self.state.last_at)}) for e in outcomes]
+        self._commit(stamped)
+        return stamped
+
     def reconcile(self) -> Reconciliation:
         return self.sim.reconcile()
 

@@ -9,6 +9,7 @@ only channel between processes: nothing is shared in memory.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import zlib
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from flowdrill.exercise.events import Event
 from flowdrill.service.audit import event_log
 from flowdrill.service.exercises import Drill
+from flowdrill.service.notifications import DeliveryWorker
 from flowdrill.service.workspace import Workspace
 from flowdrill.store.eventlog import EventLog, StoredEvent
 
@@ -32,11 +34,18 @@ CHANNEL = "flowdrill_events"
 class LiveDrills:
     """The open drills of one server process."""
 
-    def __init__(self, ws: Workspace, *, out: Path | None = None) -> None:
-        self.ws, self.out = ws, out
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        out: Path | None = None,
+        ring: Callable[[str], None] = lambda exercise_id: None,
+    ) -> None:
+        self.ws, self.out, self.ring = ws, out, ring
         self.reader: EventLog = event_log(ws)
         self._postgres = self.reader.engine.dialect.name == "postgresql"
         self._drills: dict[str, Drill] = {}
+        self._senders: dict[str, DeliveryWorker] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
 
@@ -70,6 +79,9 @@ class LiveDrills:
             if drill is None:
                 drill = Drill.open(self.ws, exercise_id, out=self.out)
                 self._drills[exercise_id] = drill
+                if drill.notifier is not None:  # sent off the lock, logged when known
+                    log = functools.partial(self._record, exercise_id)
+                    self._senders[exercise_id] = DeliveryWorker(drill.notifier, log)
             if not self._postgres:
                 drill.catch_up()
                 yield drill
@@ -109,6 +121,17 @@ class LiveDrills:
             for ident, drill in list(self._drills.items())
             if drill.state.status == "running" and self.tick(ident)
         ]
+
+    def _record(self, exercise_id: str, outcomes: list[Event]) -> None:
+        with self.use(exercise_id) as drill:
+            logged = drill.record(outcomes)
+        self._announce(exercise_id, logged)
+        self.ring(exercise_id)
+
+    def drain(self) -> None:
+        """Wait until every notification queued so far has been sent and logged."""
+        for sender in list(self._senders.values()):
+            sender.drain()
 
     # ------------------------------------------------------------------ fan-out
 
@@ -150,6 +173,9 @@ class LiveDrills:
         return halt
 
     def close(self) -> None:
+        for sender in self._senders.values():  # outcomes need the drills: before closing them
+            sender.close()
+        self._senders.clear()
         with self._guard:
             for drill in self._drills.values():
                 drill.close()

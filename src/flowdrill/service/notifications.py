@@ -8,8 +8,11 @@ when sending and never reach an event: events name parties and channels, never a
 
 from __future__ import annotations
 
+import logging
+import queue
 import secrets as _random
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +47,14 @@ def ack_key(settings: Settings | None = None) -> bytes:
     """The key signing acknowledgement links (FLOWDRILL_ACK_SECRET, else one per process)."""
     secret = (settings or get_settings()).ack_secret
     return secret.get_secret_value().encode("utf-8") if secret else _PROCESS_KEY
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A message for one party of one escalation step, not sent yet."""
+
+    fired: ev.EscalationStepFired
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,8 @@ class Notifier:
         self.policies = estate.by_id("escalation_policies")
         #: Custom channels by estate channel id (tests, plugins built elsewhere).
         self.overrides: dict[str, Channel] = {}
+        #: Where sends wait for a :class:`DeliveryWorker`; None: send at once.
+        self.queue: queue.Queue[Pending | None] | None = None
 
     # ------------------------------------------------------------------ reacting
 
@@ -105,37 +118,40 @@ class Notifier:
         return produced
 
     def _deliver(self, fired: ev.EscalationStepFired, events: Sequence[Event]) -> list[Event]:
-        config = self.channels.get(fired.channel)
+        """Send to each party now, or queue the sends for the worker when one is attached."""
         alert = next(
             (e for e in events if isinstance(e, ev.AlertRaised) and e.alert == fired.alert), None
         )
-        out: list[Event] = []
-        for party in fired.notify:
-            message = self.message(fired, party, alert)
-            kind = config.kind.value if config else "unknown"
-            outcome = self._send(config, message)
-            common = {
-                "at": fired.at,
-                "notification": f"{fired.escalation}#{fired.step}/{party}",
-                "escalation": fired.escalation,
-                "step": fired.step,
-                "party": party,
-                "channel": fired.channel,
-                "kind": kind,
-                "attempts": outcome.attempts,
-                "by": "flowdrill",
-            }
-            if outcome.ok:
-                out.append(
-                    ev.NotificationSent(
-                        **common,
-                        dry_run=self.mode == "dry-run",
-                        text=f"{message.subject}: {message.text}",
-                    )
-                )
-            else:
-                out.append(ev.NotificationFailed(**common, error=outcome.error))
-        return out
+        pending = [Pending(fired, self.message(fired, party, alert)) for party in fired.notify]
+        if self.queue is not None:
+            for item in pending:
+                self.queue.put(item)
+            return []
+        return [self.send(item) for item in pending]
+
+    def send(self, item: Pending) -> Event:
+        """Deliver one message (with retries); the outcome as an event stamped at the step."""
+        fired, party = item.fired, item.message.party
+        config = self.channels.get(fired.channel)
+        outcome = self._send(config, item.message)
+        common = {
+            "at": fired.at,
+            "notification": f"{fired.escalation}#{fired.step}/{party}",
+            "escalation": fired.escalation,
+            "step": fired.step,
+            "party": party,
+            "channel": fired.channel,
+            "kind": config.kind.value if config else "unknown",
+            "attempts": outcome.attempts,
+            "by": "flowdrill",
+        }
+        if outcome.ok:
+            return ev.NotificationSent(
+                **common,
+                dry_run=self.mode == "dry-run",
+                text=f"{item.message.subject}: {item.message.text}",
+            )
+        return ev.NotificationFailed(**common, error=outcome.error)
 
     def _send(self, config: NotificationChannel | None, message: Message) -> Outcome:
         if config is None:
@@ -230,6 +246,40 @@ def notifier_for(
         settings=settings,
         secrets_error=problem,
     )
+
+
+class DeliveryWorker:
+    """Sends a live drill's notifications on a thread of their own, so a slow or unreachable
+    channel (up to retries x timeout) never holds up the drill's clock or participants'
+    commands; ``log`` records each outcome as soon as it is known."""
+
+    def __init__(self, notifier: Notifier, log: Callable[[list[Event]], None]) -> None:
+        self.notifier, self.log = notifier, log
+        self.queue: queue.Queue[Pending | None] = queue.Queue()
+        notifier.queue = self.queue
+        self._thread = threading.Thread(target=self._run, name="flowdrill-notify", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            try:
+                self.log([self.notifier.send(item)])
+            except Exception as exc:  # noqa: BLE001 - the drill was closed under it
+                logging.getLogger("flowdrill.notify").warning("outcome not logged: %s", exc)
+            finally:
+                self.queue.task_done()
+        self.queue.task_done()
+
+    def drain(self) -> None:
+        """Wait until everything queued so far has been sent and logged."""
+        self.queue.join()
+
+    def close(self) -> None:
+        """Send what is queued, then stop; wait at most one send timeout for that (a daemon
+        thread: what is still queued at exit is lost, and the log shows the step unanswered)."""
+        self.notifier.queue = None
+        self.queue.put(None)
+        self._thread.join(self.notifier.settings.notify_timeout_seconds)
 
 
 # --------------------------------------------------------------------------- acknowledging

@@ -50,7 +50,8 @@ def create_app(
     poll_seconds: float = 0.5,
 ) -> FastAPI:
     """The app for one workspace (``out``: where plans live for the read-only demo)."""
-    live = LiveDrills(ws, out=out)
+    wakeup = Wakeup()
+    live = LiveDrills(ws, out=out, ring=wakeup.ring)
     accounts = WebAccounts(live.reader.engine)
     secret = accounts.secret_key()
     templates: Jinja2Templates = make_templates(HERE / "templates")
@@ -61,7 +62,7 @@ def create_app(
         accounts=accounts,
         templates=templates,
         tokens=Tokens(secret),
-        wakeup=Wakeup(),
+        wakeup=wakeup,
         feed=Feed(live, max_age=poll_seconds * 0.9),
         poll_seconds=poll_seconds,
     )
