@@ -50,6 +50,8 @@ def test_facilitator_prompt_drives_a_drill(tmp_path: Path) -> None:
                 "approve d1",
                 "act do_nothing decision=d1",
                 "bogus",
+                "runs",
+                "runs nope",
                 f'observe {task} M "escalated late"',
                 'nearmiss "almost replayed without de-duplication"',
                 "phase",
@@ -78,6 +80,7 @@ def test_facilitator_prompt_drives_a_drill(tmp_path: Path) -> None:
     assert "waiting for approval" in out
     assert "d1 approved" in out
     assert "unknown command 'bogus'" in out
+    assert "usage: runs FLOW" in out and "no flow 'nope' in the estate" in out
     assert "PHASE → triage" in out
     (exercise,) = _exercises(root)
     report = runner.invoke(app, ["-w", str(root), "report", exercise])
@@ -108,3 +111,27 @@ def test_run_needs_a_plan_or_resume(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--resume" in result.output
     result = runner.invoke(app, ["-w", str(root), "run", "p-nope", "--autopilot", "auto"])
     assert result.exit_code == 2 and "no plan 'p-nope'" in result.output
+
+
+def test_runs_at_the_prompt_show_the_errors_the_platform_logged(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from flowdrill.cli.facilitate import Facilitator
+    from flowdrill.service.exercises import Drill
+
+    ws = init_workspace(tmp_path / "ws", demo=True)
+    stored = drills.generate(ws, seed=1, mode="auth_mismatch")
+    _, plan, _ = drills.make_plan(ws, stored.scenario.id)
+    drill = Drill.start(ws, plan.id)
+    try:
+        drill.advance(20)
+        failed = {f: m["failed"] for f, m in drill.sim.flow_metrics().items()}
+        broken = max(drill.affected_flows(), key=failed.__getitem__)
+        out = io.StringIO()
+        shell = Facilitator(drill, Console(file=out, width=250, no_color=True))
+        shell.onecmd(f"runs {broken} error")
+    finally:
+        drill.close()
+    text = out.getvalue()
+    assert f"({broken}): newest runs" in text
+    assert "401 Unauthorized" in text and "success" not in text

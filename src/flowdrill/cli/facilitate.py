@@ -25,6 +25,7 @@ from flowdrill.exercise.events import Event
 from flowdrill.exercise.metrics import compute
 from flowdrill.notify.policy import open_escalations
 from flowdrill.service.exercises import Drill
+from flowdrill.service.live_board import execution_log
 from flowdrill.service.notifications import DeliveryWorker, acknowledge
 
 RATINGS = ("P", "S", "M", "U")
@@ -334,6 +335,37 @@ class Facilitator(cmd.Cmd):
 
     def complete_identify(self, text: str, *_: Any) -> list[str]:
         return [f.id for f in self.drill.ws.estate.flows if f.id.startswith(text)]
+
+    def do_runs(self, arg: str) -> None:
+        """runs FLOW [error|partial|success]: the flow's execution log, newest first, as its
+        platform would list it (runs per minute, errors logged)."""
+        words = arg.split()
+        if not words:
+            self.console.print("usage: runs FLOW [error|partial|success]")
+            return
+        with self.lock:
+            self.tick()
+            try:
+                log = execution_log(self.drill, words[0], words[1] if len(words) > 1 else None, 20)
+            except FlowdrillError as exc:
+                self.console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+                return
+        table = Table(title=f"{log.flow_name} ({log.flow}): newest runs")
+        for column in ("minute", "status", "runs", "failed", "dead-lettered", "errors logged"):
+            table.add_column(column)
+        for run in log.runs:
+            errors = "; ".join(f"{e['step']}: {e['message']} ×{e['count']}" for e in run.errors)
+            table.add_row(
+                f"T{run.at:+d}",
+                run.status,
+                str(run.executions),
+                str(run.failed),
+                str(run.parked),
+                escape(errors) or "-",
+            )
+        self.console.print(table if log.runs else "no runs yet")
+
+    complete_runs = complete_identify
 
     def do_escalate(self, arg: str) -> None:
         """escalate TO [REASON...]: escalate to a role, team or person."""

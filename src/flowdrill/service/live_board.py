@@ -7,11 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowdrill.errors import InputError
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event
 from flowdrill.exercise.metrics import Metrics, compute
 from flowdrill.exercise.plan import Assignment, Channel, Objective, PhasePlan
 from flowdrill.service.exercises import Drill
+from flowdrill.sim.history import Run, sample_payload
 
 #: Events only the facilitator and evaluators see (the evaluation stays out of the players' way).
 EVALUATION_ONLY = frozenset({"observation_recorded"})
@@ -260,3 +262,40 @@ def inbox(drill: Drill, person: str | None) -> list[InboxItem]:
         if e.escalation in runs
     ]
     return sorted(items, key=lambda i: -i.at)
+
+
+# --------------------------------------------------------------------------- execution log
+
+RUN_STATUSES = ("error", "partial", "success")
+
+
+@dataclass(frozen=True)
+class ExecutionLog:
+    """One flow's runs as its platform's execution list would show them: the evidence
+    participants trace a root cause with. Every flow can be looked at, so the list gives no
+    hint of which ones the scenario hits."""
+
+    flow: str
+    flow_name: str
+    status: str | None
+    runs: list[Run]
+    sample: dict[str, Any]
+
+
+def execution_log(
+    drill: Drill, flow: str | None = None, status: str | None = None, limit: int = 60
+) -> ExecutionLog:
+    """The newest runs of ``flow`` (default: the estate's first flow), up to the drill's
+    clock, optionally only those with ``status``."""
+    flows = drill.ws.estate.by_id("flows")
+    if not flows:
+        raise InputError("the estate has no flows")
+    flow = flow or sorted(flows)[0]
+    if flow not in flows:
+        raise InputError(f"no flow {flow!r} in the estate")
+    if status is not None and status not in RUN_STATUSES:
+        raise InputError(f"status must be one of {', '.join(RUN_STATUSES)}, not {status!r}")
+    layout = drill.sim.layout
+    sample = sample_payload(drill.ws.estate, layout, layout.flow_index[flow])
+    runs = drill.sim.history(flow, status=status, limit=limit)
+    return ExecutionLog(flow, flows[flow].name, status, runs, sample)

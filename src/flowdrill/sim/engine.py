@@ -924,7 +924,10 @@ class Simulation:
             if series.size and series[:, i].any()
         }
 
-    def history(self, flow_id: str, *, since: int = 0, status: str | None = None) -> list[Run]:
+    def history(
+        self, flow_id: str, *, since: int = 0, status: str | None = None, limit: int = 200
+    ) -> list[Run]:
+        """The flow's runs per minute, newest first (its platform's execution list)."""
         if flow_id not in self.layout.flow_index:
             raise InputError(f"no flow {flow_id!r} in the estate")
         return flow_history(
@@ -935,6 +938,7 @@ class Simulation:
             flow_id=flow_id,
             since=since,
             status=status,
+            limit=limit,
         )
 
     def story(self, gid: int | None = None) -> list[dict[str, Any]]:

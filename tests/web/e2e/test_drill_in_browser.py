@@ -62,6 +62,13 @@ def test_a_full_drill_with_live_updates(browser: Browser, server: Server) -> Non
     approvals.get_by_role("button", name="Approve").click()
     expect(lead.locator("#panel-decisions")).to_contain_text("approved by", timeout=5_000)
 
+    # The engineer looks through a flow's execution log; the filter swaps it in place.
+    runs = engineer.locator("#panel-runs")
+    expect(runs).to_contain_text("with runs")
+    choice = engineer.locator("#runs-filter select[name=flow] option").nth(1).get_attribute("value")
+    engineer.select_option("#runs-filter select[name=flow]", choice)
+    expect(runs).to_contain_text(f"({choice})")
+
     # The facilitator fires a scripted inject now; both participants get it live.
     console.locator("#panel-injects").get_by_role("button", name="Fire now").first.click()
     for page in (engineer, lead):

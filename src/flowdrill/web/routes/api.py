@@ -6,19 +6,19 @@ Authentication is a bearer token from ``POST /api/login`` or ``POST /api/join``.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from flowdrill.errors import InputError
 from flowdrill.exercise.plan import Role
 from flowdrill.service.drills import list_plans
-from flowdrill.service.live_board import board
-from flowdrill.service.live_commands import FACILITATOR
+from flowdrill.service.live_board import board, execution_log
+from flowdrill.service.live_commands import FACILITATOR, Forbidden
 from flowdrill.web.deps import ApiActor, ApiFacilitator, WebDep, enter
-from flowdrill.web.routes.pages import save_upload
+from flowdrill.web.routes.pages import RUN_VIEWS, save_upload
 
 router = APIRouter(prefix="/api", tags=["exercises"])
 
@@ -65,6 +65,24 @@ class StoredEventOut(BaseModel):
     at: float
     recorded_at: str
     data: dict[str, Any]
+
+
+class RunOut(BaseModel):
+    at: int = Field(description="exercise minute of the runs")
+    executions: int
+    succeeded: int
+    failed: int
+    parked: int = Field(description="records sent to the dead-letter queue")
+    status: Literal["error", "partial", "success"]
+    errors: list[dict[str, Any]] = Field(description="step, message and count per error")
+
+
+class ExecutionLogOut(BaseModel):
+    flow: str
+    flow_name: str
+    status: str | None
+    sample: dict[str, Any] = Field(description="a sample input payload, personal data redacted")
+    runs: list[RunOut]
 
 
 class ArtifactOut(BaseModel):
@@ -157,6 +175,29 @@ def invite(
     return InviteOut(
         url=f"{str(request.base_url).rstrip('/')}/join/{token}", token=token, role=body.role.value
     )
+
+
+@router.get("/exercises/{exercise_id}/runs")
+async def runs(
+    w: WebDep,
+    actor: ApiActor,
+    exercise_id: str,
+    flow: Annotated[str | None, Query(max_length=200)] = None,
+    status: Literal["error", "partial", "success"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 60,
+) -> ExecutionLogOut:
+    """A flow's execution log up to the exercise clock, newest first, as its platform would
+    list it: runs per minute with their status and the errors logged."""
+    enter(actor, exercise_id)
+    if actor.view not in RUN_VIEWS:
+        raise Forbidden(f"the {actor.role} view has no execution log")
+
+    def read() -> Any:
+        with w.live.use(exercise_id) as drill:
+            return execution_log(drill, flow, status, limit)
+
+    log = await asyncio.to_thread(read)
+    return ExecutionLogOut.model_validate(log, from_attributes=True)
 
 
 @router.get("/exercises/{exercise_id}/artifacts")

@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from flowdrill.errors import InputError
 from flowdrill.exercise.plan import Role
 from flowdrill.service.drills import list_plans
-from flowdrill.service.live_board import Board, InboxItem, affected_flow_svg, board, inbox
+from flowdrill.service.live_board import (
+    Board,
+    ExecutionLog,
+    InboxItem,
+    affected_flow_svg,
+    board,
+    execution_log,
+    inbox,
+)
 from flowdrill.service.live_commands import FACILITATOR, Actor, Forbidden
 from flowdrill.service.web_accounts import MAX_ARTIFACT_BYTES, UploadRejected
 from flowdrill.web.deps import (
@@ -180,6 +188,32 @@ async def diagram(w: WebDep, actor: PageActor, exercise_id: str) -> Response:
 
     svg = await asyncio.to_thread(draw)
     return Response(svg, media_type="image/svg+xml")
+
+
+#: Views that may read the flows' execution logs (the people working the incident).
+RUN_VIEWS = frozenset({"console", "participant", "evaluator"})
+
+
+def read_runs(w: Web, exercise_id: str, flow: str | None, status: str | None) -> ExecutionLog:
+    with w.live.use(exercise_id) as drill:
+        return execution_log(drill, flow or None, status or None)
+
+
+@router.get("/x/{exercise_id}/runs")
+async def runs(
+    request: Request,
+    w: WebDep,
+    actor: PageActor,
+    exercise_id: str,
+    flow: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """A flow's execution log, as its platform would list it (a partial)."""
+    enter(actor, exercise_id)
+    if actor.view not in RUN_VIEWS:
+        raise Forbidden(f"the {actor.role} view has no execution log")
+    log = await asyncio.to_thread(read_runs, w, exercise_id, flow, status)
+    return render(request, "_runs.html", actor, log=log)
 
 
 @router.get("/x/{exercise_id}/report")
