@@ -81,3 +81,62 @@ def test_compare_counts() -> None:
     c = compare(expected, actual, bad)
     assert (c.missing, c.duplicated, c.corrupted, c.unexpected) == (2, 1, 1, 1)
     assert c.examples["missing"] == [8, 9]
+
+
+def _silent(hours: int, **config: object) -> Simulation:
+    from flowdrill.sim import SimConfig
+
+    sc = scenario("silent_failure", TargetKind.flow, "intake", start=0, hours_unnoticed=hours)
+    return Simulation(small_estate(), sc, config=SimConfig(**config))  # type: ignore[arg-type]
+
+
+def test_a_fault_unnoticed_for_hours_has_done_its_damage_at_t0() -> None:
+    fresh, three, six = _silent(0), _silent(3), _silent(6)
+    assert fresh.reconcile().totals()["corrupted"] == 0 and fresh.ledger.size == 0
+    damage = [sim.reconcile().totals()["corrupted"] for sim in (three, six)]
+    assert 0 < damage[0] < damage[1]  # the longer unnoticed, the more wrong rows
+    assert int(six.rows.columns()[3].min()) == -360 and six.now == 0
+    assert six.alerts == [] and six.flow_metrics()["intake"]["arrivals"] == 0  # unwatched
+    assert np.allclose(six.quota_share, fresh.quota_share)  # the quota counts from T+0
+    six.run(5)
+    runs = six.history("intake")
+    assert [r.minutes for r in runs[:5]] == [1] * 5 and runs[0].at == 4
+    past = [r for r in runs if r.at < 0]
+    assert [r.at for r in past] == [-60 * h for h in range(1, 7)]
+    assert all(r.minutes == 60 for r in past)
+    assert all(r.at >= 0 for r in six.history("intake", since=0))
+    six.apply(parse_action("T+5 apply_fix intake"))
+    six.apply(parse_action("T+5 reconcile intake"))
+    assert six.reconcile().restored  # the repair reaches the rows written before T+0
+
+
+def test_the_past_is_run_at_most_history_hours_back() -> None:
+    capped = _silent(720, history_hours=2)
+    assert int(capped.rows.columns()[3].min()) == -120
+
+
+def test_a_backlog_waits_at_the_start_then_drains() -> None:
+    sc = scenario(
+        "delayed_delivery", TargetKind.flow, "intake", start=2,
+        backlog_records=500, delay_minutes=30,
+    )  # fmt: skip
+    sim = Simulation(small_estate(), sc).run(3)
+    assert sim.conservation()["in_flight"] >= 500
+    sim.run(40)
+    assert sim.conservation()["in_flight"] < 500
+    assert (
+        sim.conservation()["produced"]
+        == sim.conservation()["delivered"] + sim.conservation()["in_flight"]
+    )
+    sim.apply(parse_action("T+40 replay intake"))
+    assert sim.conservation()["in_flight"] == 0 and sim.reconcile().restored
+
+
+def test_copies_already_exposed_are_counted_and_revoked() -> None:
+    sc = scenario(
+        "sensitive_data_misroute", TargetKind.flow, "intake", start=2, records_exposed=250
+    )
+    sim = Simulation(small_estate(), sc).run(3)
+    assert int(sim.exposed.sum()) >= 250
+    entry = sim.apply(parse_action("T+3 revoke_access intake"))
+    assert "exposed copies removed" in entry["effect"] and int(sim.exposed.sum()) == 0

@@ -69,3 +69,13 @@ def test_a_different_seed_changes_the_details() -> None:
     runs_ = [_simulate({"case": case, "seed": seed, "start": 0, "actions": []}) for seed in (1, 2)]
     dups = [r.reconcile().totals()["duplicated"] for r in runs_]
     assert dups[0] != dups[1]
+
+
+@given(st.integers(0, 10**7), st.lists(st.floats(0, 1e6), min_size=1, max_size=50))
+def test_a_split_keeps_every_part_whole_and_the_total(total: int, weights: list[float]) -> None:
+    import numpy as np
+
+    from flowdrill.sim.engine import _split
+
+    parts = _split(total, np.array(weights))
+    assert int(parts.sum()) == total and (parts >= 0).all() and len(parts) == len(weights)

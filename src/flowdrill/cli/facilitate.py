@@ -356,7 +356,7 @@ class Facilitator(cmd.Cmd):
         for run in log.runs:
             errors = "; ".join(f"{e['step']}: {e['message']} ×{e['count']}" for e in run.errors)
             table.add_row(
-                f"T{run.at:+d}",
+                f"T{run.at:+d}" + (f" ({run.minutes} min)" if run.minutes > 1 else ""),
                 run.status,
                 str(run.executions),
                 str(run.failed),

@@ -21,9 +21,9 @@ from flowdrill.scenario.generate import EstateIndex
 from flowdrill.scenario.model import Scenario
 from flowdrill.sim.actions import SimAction
 from flowdrill.sim.arrivals import ArrivalSchedule
-from flowdrill.sim.faults import Effect, Kind, Knobs, build_effects, compile_knobs
+from flowdrill.sim.faults import ONE_OFF, Effect, Kind, Knobs, build_effects, compile_knobs
 from flowdrill.sim.golden import GoldenTrace
-from flowdrill.sim.history import ErrorEntry, Run, flow_history
+from flowdrill.sim.history import ErrorEntry, PastRuns, Run, flow_history
 from flowdrill.sim.layout import CONTINUE, PARK, STOP, compile_layout
 from flowdrill.sim.metrics import Metrics
 from flowdrill.sim.monitors import Alert, MonitorSet, Probe
@@ -55,7 +55,7 @@ class _EffectPlan:
     times: frozenset[int]  # minutes at which an effect starts, ends or was cleared
     rate_from: float  # from then on, every tick: rate limits depend on the minute's load
     rate: tuple[Effect, ...]
-    quota: tuple[tuple[int, Effect], ...]  # (position in the effect list, effect)
+    once: tuple[tuple[int, Effect], ...]  # one-off kinds: (position in the list, effect)
 
     @classmethod
     def of(cls, effects: list[Effect]) -> _EffectPlan:
@@ -65,7 +65,7 @@ class _EffectPlan:
             frozenset(times),
             min((e.start - 1 for e in rate), default=float("inf")),
             rate,
-            tuple((i, e) for i, e in enumerate(effects) if e.kind is Kind.quota),
+            tuple((i, e) for i, e in enumerate(effects) if e.kind in ONE_OFF),
         )
 
     def changes_at(self, now: int) -> bool:
@@ -122,6 +122,7 @@ class SimConfig:
     baseline_quota_share: float = 0.5
     golden_limit: int = 50
     monitors: bool = True
+    history_hours: int = 168  # how far back faults that began before T+0 are run (a week)
 
 
 class Simulation:
@@ -191,7 +192,8 @@ class Simulation:
         )
         self.quota_day = np.where(layout.quota > 0, layout.quota, np.maximum(daily, 1.0))
         self.quota_used = self.quota_day * self.config.baseline_quota_share
-        self._quota_started: set[int] = set()
+        self._started: set[int] = set()  # one-off effects already applied
+        self._backlog_seq = np.full(nf, 1 << 31, np.int64)  # backlog keys stay clear of arrivals
         self.last_success = np.zeros(nf)
         self.last_write = np.zeros(max(nd, 1))
         self.metrics = Metrics(nf, max(nd, 1))
@@ -208,6 +210,8 @@ class Simulation:
         self._salts = {
             (j, p): step_salt(self.seed, j, p) for j in range(layout.width + 1) for p in range(10)
         }
+        self.past: PastRuns | None = None
+        self._run_the_past()
 
     # ------------------------------------------------------------------ driving
 
@@ -238,14 +242,35 @@ class Simulation:
             self._effect_plan = _EffectPlan.of(self.effects)
         return self._effect_plan
 
-    def _tick(self) -> None:
+    def _run_the_past(self) -> None:
+        """Faults that began before T+0 (hours unnoticed, a change made hours ago) have done
+        their damage when the drill starts: run those hours first, an hour per tick and with
+        nobody watching, so datasets, dead letters and the execution log hold it at T+0."""
+        earliest = min((e.start for e in self.effects), default=0)
+        start = max(earliest, -60 * self.config.history_hours)
+        if start >= 0:
+            return
+        self.now, quota, minutes = start, self.quota_used.copy(), []
+        while self.now < 0:
+            minutes.append(self.now)
+            self._tick(span=(-self.now) % 60 or 60)
+        self.past = PastRuns(self.metrics, minutes)
+        self.metrics = Metrics(len(self.layout.flows), max(len(self.layout.datasets), 1))
+        self.quota_used = quota  # the daily quota is counted from the drill on
+        self._knobs = None
+
+    def _tick(self, span: int = 1) -> None:
+        """Advance ``span`` minutes (more than one only for the unwatched past)."""
         lay, now = self.layout, self.now
         plan = self._plan()
-        if self._knobs is None or plan.changes_at(now):
+        if self._knobs is None or span > 1 or plan.changes_at(now):
             self._knobs = compile_knobs(self.effects, now, lay, self.bypass)
         k = self._knobs
-        block = k.block | self._quota_block(plan)
+        self._begin(plan, now + span)
+        block = k.block | self._quota_block()
         counts = self.schedule_.counts(now)
+        for minute in range(now + 1, now + span):
+            counts = counts + self.schedule_.counts(minute)
         flows = np.repeat(np.arange(len(lay.flows), dtype=np.int32), counts)
         seq = np.arange(len(flows), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         seq += np.repeat(self.schedule_.emitted - counts, counts)
@@ -268,12 +293,12 @@ class Simulation:
         run = queue[eligible]
         self.queue = queue[~eligible]
         if any(e.active(now) for e in plan.rate):
-            load = np.bincount(self.ledger.flow[run], minlength=len(lay.flows)).astype(float)
+            load = np.bincount(self.ledger.flow[run], minlength=len(lay.flows)) / span
             k = compile_knobs(self.effects, now, lay, self.bypass, load)
         polls = np.flatnonzero(k.poll_fail & ~self.bypass & ~self.paused)
-        if len(polls):
+        if len(polls):  # one failed poll a minute
             for name in ("executions", "failed", "errors"):
-                self.metrics.add(name, polls)
+                self.metrics.add(name, polls, np.full(len(polls), float(span)))
             self._log_errors(
                 now, polls, np.zeros(len(polls), np.int64), "ECONNREFUSED: source down"
             )
@@ -282,8 +307,8 @@ class Simulation:
         self._account_quota()
         held = np.bincount(self.ledger.flow[self.queue], minlength=len(lay.flows))
         self.metrics.close_tick(held)
-        self.now = now + 1
-        if self.monitors.monitors:
+        self.now = now + span
+        if self.monitors.monitors and span == 1:
             probe = Probe(
                 self.now, self.last_success, self.last_write, self.quota_share, self.last_error
             )
@@ -635,12 +660,36 @@ class Simulation:
     def quota_share(self) -> Arr:
         return self.quota_used / self.quota_day
 
-    def _quota_block(self, plan: _EffectPlan) -> Arr:
-        for i, e in plan.quota:
-            if i not in self._quota_started and e.active(self.now):
-                self._quota_started.add(i)
-                for p in np.unique(self.layout.platform_of[e.flows]):
+    def _begin(self, plan: _EffectPlan, until: int) -> None:
+        """Apply the one-off effects starting before minute ``until``: a quota already mostly
+        used, a backlog already waiting, copies already somewhere unapproved."""
+        for i, e in plan.once:
+            if i in self._started or e.start >= until or e.cleared_at is not None:
+                continue
+            self._started.add(i)
+            flows = np.unique(e.flows)
+            if e.kind is Kind.quota:
+                for p in np.unique(self.layout.platform_of[flows]):
                     self.quota_used[p] = max(self.quota_used[p], e.value * self.quota_day[p])
+            elif e.kind is Kind.backlog:
+                self._add_backlog(flows, int(e.value), e.start)
+            else:
+                shares = _split(int(e.value), self.layout.rate_per_min[flows])
+                self.exposed[flows] += shares
+                self.metrics.add("exposed", flows, shares.astype(float))
+
+    def _add_backlog(self, flows: Arr, records: int, born: int) -> None:
+        """Records that have been waiting since ``born``, queued ahead of new arrivals."""
+        counts = _split(records, self.layout.rate_per_min[flows])
+        f = np.repeat(flows, counts).astype(np.int32)
+        seq = np.arange(len(f)) - np.repeat(np.cumsum(counts) - counts, counts)
+        seq += np.repeat(self._backlog_seq[flows], counts)
+        self._backlog_seq[flows] += counts
+        gids = self.ledger.add(f, seq, born)
+        self._grow_counts()
+        self.queue = np.concatenate([self.queue, gids])
+
+    def _quota_block(self) -> Arr:
         exhausted = self.quota_share >= 1.0
         return np.asarray(exhausted[self.layout.platform_of] & ~self.bypass)
 
@@ -925,21 +974,30 @@ class Simulation:
         }
 
     def history(
-        self, flow_id: str, *, since: int = 0, status: str | None = None, limit: int = 200
+        self, flow_id: str, *, since: int | None = None, status: str | None = None, limit: int = 200
     ) -> list[Run]:
-        """The flow's runs per minute, newest first (its platform's execution list)."""
+        """The flow's runs, newest first: its platform's execution list. When a fault began
+        before T+0, the hours before are listed too, one entry per hour."""
         if flow_id not in self.layout.flow_index:
             raise InputError(f"no flow {flow_id!r} in the estate")
-        return flow_history(
-            estate=self.estate,
-            layout=self.layout,
-            metrics=self.metrics,
-            errors=self.errors,
-            flow_id=flow_id,
-            since=since,
-            status=status,
-            limit=limit,
-        )
+
+        def read(past: PastRuns | None, limit: int) -> list[Run]:
+            return flow_history(
+                estate=self.estate,
+                layout=self.layout,
+                metrics=self.metrics,
+                errors=self.errors,
+                flow_id=flow_id,
+                since=since,
+                status=status,
+                limit=limit,
+                past=past,
+            )
+
+        runs = read(None, limit)
+        if self.past is not None and len(runs) < limit and (since is None or since < 0):
+            runs += read(self.past, limit - len(runs))
+        return runs
 
     def story(self, gid: int | None = None) -> list[dict[str, Any]]:
         """Trace events of one golden record (default: the first), or of all of them."""
@@ -981,6 +1039,15 @@ class Simulation:
             "flows": {k: v for k, v in self.flow_metrics().items() if v["arrivals"]},
             "golden_records": [int(g) for g in self.golden.gids],
         }
+
+
+def _split(total: int, weights: Arr) -> Arr:
+    """``total`` split into whole parts in proportion to ``weights`` (equal parts if all zero)."""
+    w = np.asarray(weights, float)
+    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+    parts: Arr = np.floor(w * total).astype(np.int64)
+    parts[: total - int(parts.sum())] += 1
+    return parts
 
 
 def _rank_in_group(groups: Arr, mask: Arr) -> Arr:

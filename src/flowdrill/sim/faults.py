@@ -37,6 +37,16 @@ class Kind(StrEnum):
     delay = "delay"  # records wait ``value`` minutes before running
     flood = "flood"  # extra webhook calls: ``value`` times normal traffic
     quota = "quota"  # the platform's task quota is nearly used up
+    backlog = "backlog"  # ``value`` records are already waiting when it starts (one-off)
+    exposed = "exposed"  # ``value`` copies are already somewhere unapproved when it starts
+
+
+#: Modes whose fault had been going on for a number of hours (the parameter) before its start
+#: minute: the effects begin that long before, and the engine runs those hours first.
+PAST_HOURS = {"silent_failure": "hours_unnoticed", "config_drift": "changed_hours_ago"}
+
+#: Kinds that change the state once, when they start, rather than every record.
+ONE_OFF = frozenset({Kind.quota, Kind.backlog, Kind.exposed})
 
 
 @dataclass
@@ -147,7 +157,7 @@ def compile_knobs(
     alternate process) are untouched. ``rate_load`` is the calls per flow this minute."""
     k = empty_knobs(len(layout.flows), layout.width)
     for e in effects:
-        if not e.active(now) or e.kind is Kind.quota:  # quota: the engine tracks usage
+        if not e.active(now) or e.kind in ONE_OFF:  # the engine applies those at their start
             continue
         keep = ~bypass[e.flows]
         fs, cols = e.flows[keep], e.cols[keep]
@@ -239,7 +249,8 @@ def build_effects(
         flows = [layout.flow_index[failure.target.id]]
     elif failure.target.kind is TargetKind.platform:
         flows = layout.flows_on_platform(failure.target.id)
-    start = failure.starts_at
+    hours_before = PAST_HOURS.get(mode.id)
+    start = failure.starts_at - (60 * int(p[hours_before]) if hours_before else 0)
 
     def eff(kind: Kind, pairs: list[tuple[int, int]], **kw: object) -> Effect:
         fs, cols = _cells(pairs)
@@ -299,7 +310,16 @@ def build_effects(
         return [eff(Kind.drop, cells, value=rate, fixed_by=fixes)]
     if m == "delayed_delivery":
         fixes = frozenset({Action.apply_fix, Action.throttle, Action.replay})
-        return [whole(Kind.delay, flows, value=float(p["delay_minutes"]), fixed_by=fixes)]
+        return [
+            whole(Kind.delay, flows, value=float(p["delay_minutes"]), fixed_by=fixes),
+            whole(
+                Kind.backlog,
+                flows,
+                value=float(p["backlog_records"]),
+                end=start + 1,
+                fixed_by=frozenset(),
+            ),
+        ]
     if m == "destination_outage":
         end = start + int(p["duration_minutes"])
         pairs = cells if failure.target.kind is TargetKind.system else creating()
@@ -344,7 +364,11 @@ def build_effects(
         return out
     if m == "sensitive_data_misroute":
         fixes = frozenset({Action.apply_fix})
-        return [eff(Kind.expose, cells, value=1.0, fixed_by=fixes)]
+        already = float(p["records_exposed"])
+        return [
+            eff(Kind.expose, cells, value=1.0, fixed_by=fixes),
+            whole(Kind.exposed, flows, value=already, end=start + 1, fixed_by=frozenset()),
+        ]
     if m == "silent_failure":
         return [eff(Kind.corrupt, cells, value=float(p["wrong_share"]), flags=Flag.bad)]
     if m == "source_outage":

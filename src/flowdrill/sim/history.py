@@ -37,8 +37,20 @@ class ErrorEntry:
 
 
 @dataclass(frozen=True)
+class PastRuns:
+    """The counters of the hours run before T+0, and the minute each of their ticks began."""
+
+    metrics: Metrics
+    minutes: list[int]
+
+    @property
+    def spans(self) -> list[int]:
+        return [b - a for a, b in zip(self.minutes, [*self.minutes[1:], 0], strict=True)]
+
+
+@dataclass(frozen=True)
 class Run:
-    """The executions of one flow in one minute."""
+    """The executions of one flow in one minute (before T+0: in one tick of up to an hour)."""
 
     at: int
     flow: str
@@ -49,6 +61,7 @@ class Run:
     status: str
     errors: list[dict[str, Any]]
     sample: dict[str, Any]
+    minutes: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,11 +90,15 @@ def flow_history(
     metrics: Metrics,
     errors: list[ErrorEntry],
     flow_id: str,
-    since: int = 0,
+    since: int | None = None,
     status: str | None = None,
     limit: int = 200,
+    past: PastRuns | None = None,
 ) -> list[Run]:
-    """Runs of one flow, newest first, optionally only those with ``status``."""
+    """Runs of one flow, newest first, optionally only those with ``status`` or from minute
+    ``since``; ``past``: read the hours before T+0 instead of the drill's minutes."""
+    if past is not None:
+        metrics = past.metrics
     f = layout.flow_index[flow_id]
     series = {n: metrics.series(n)[:, f] for n in ("executions", "succeeded", "failed", "parked")}
     by_minute: dict[int, list[dict[str, Any]]] = {}
@@ -91,10 +108,13 @@ def flow_history(
                 {"step": e.step, "message": e.message, "count": e.count}
             )
     sample = sample_payload(estate, layout, f)
+    ticks = len(series["executions"])
+    starts = past.minutes if past is not None else list(range(ticks))
+    spans = past.spans if past is not None else [1] * ticks
     runs: list[Run] = []
     for t in np.nonzero(series["executions"])[0][::-1]:
-        at = int(t)
-        if at < since:
+        at = starts[t]
+        if since is not None and at < since:
             break
         failed, parked = int(series["failed"][t]), int(series["parked"][t])
         state = "error" if failed else ("partial" if parked or at in by_minute else "success")
@@ -111,6 +131,7 @@ def flow_history(
                 status=state,
                 errors=by_minute.get(at, []),
                 sample=sample,
+                minutes=spans[t],
             )
         )
         if len(runs) >= limit:

@@ -68,7 +68,8 @@ class StoredEventOut(BaseModel):
 
 
 class RunOut(BaseModel):
-    at: int = Field(description="exercise minute of the runs")
+    at: int = Field(description="exercise minute the runs began (negative: before the drill)")
+    minutes: int = Field(description="minutes covered: 1 in the drill, up to 60 before it")
     executions: int
     succeeded: int
     failed: int
