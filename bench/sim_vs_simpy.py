@@ -30,7 +30,7 @@ SEED = 11
 MODES = {  # flow index % 7 -> failure mode and parameters
     0: ("partial_data_loss", {"loss_rate": 0.05}),
     1: ("duplicate_delivery", {"duplicate_rate": 0.08}),
-    2: ("silent_failure", {"wrong_share": 0.15}),
+    2: ("silent_failure", {"wrong_share": 0.15, "hours_unnoticed": 0}),  # the drill only
     3: ("format_mismatch", {"kind": "decimal_separator", "affected_share": 0.1}),
 }
 

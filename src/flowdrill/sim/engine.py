@@ -333,18 +333,9 @@ class Simulation:
     # ------------------------------------------------------------------ records through steps
 
     def _draw(self, chance: Arr, ff: Arr, keys: Arr, live: Arr | None, salt: int) -> Arr:
-        """Positions (into ``ff``) of the records a per-flow probability ``chance`` hits.
-
-        Hashes are drawn only for records whose flow has a non-zero chance: most flows are
-        healthy, so most records cost one lookup here."""
-        p = chance.take(ff)
-        may = p > 0
-        if live is not None:
-            may &= live
-        cand = np.flatnonzero(may)
-        if not len(cand):
-            return cand
-        return cand[uniform(keys[cand], salt) < p[cand]]
+        """Positions (into ``ff``) of the records a per-flow probability ``chance`` hits."""
+        cand, p = _exposed_to(chance, ff, live)
+        return cand[uniform(keys[cand], salt) < p] if len(cand) else cand
 
     def _process(self, gids: Arr, k: Knobs, *, dedupe: bool = False, fresh: bool = False) -> None:
         """Run records through their flows now: the vectorised hot path.
@@ -447,14 +438,10 @@ class Simulation:
         """Transient errors at position ``j``: a record fails when every try fails; the others
         spend the tries that failed before one worked. Marks ``failed``; returns tries used."""
         used = np.zeros(len(ff), np.int64)
-        pt_all = k.transient[:, j][ff]
-        may = pt_all > 0
-        if lv is not None:
-            may &= lv
-        c = np.flatnonzero(may)
+        c, pt = _exposed_to(k.transient[:, j], ff, lv)
         if not len(c):
             return used
-        pt, tries = pt_all[c], self.layout.tries[ff[c], j]
+        tries = self.layout.tries[ff[c], j]
         u = uniform(kk[c], self._salt(j, 4))
         lost = (u < pt**tries) & ~failed[c]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1039,6 +1026,18 @@ class Simulation:
             "flows": {k: v for k, v in self.flow_metrics().items() if v["arrivals"]},
             "golden_records": [int(g) for g in self.golden.gids],
         }
+
+
+def _exposed_to(chance: Arr, ff: Arr, live: Arr | None) -> tuple[Arr, Arr]:
+    """Positions of the records whose flow has a non-zero ``chance`` (and which run on the
+    platform), with that chance: random numbers are drawn for these only, and most flows are
+    healthy, so most records cost one lookup."""
+    p = chance.take(ff)
+    may = p > 0
+    if live is not None:
+        may &= live
+    cand = np.flatnonzero(may)
+    return cand, p[cand]
 
 
 def _split(total: int, weights: Arr) -> Arr:
