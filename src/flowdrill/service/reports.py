@@ -88,7 +88,6 @@ def exercise_report(
     """Replay the exercise (log and simulator) and build its report. The blameless report of
     a finished exercise is cached, keyed by everything it is built from, so program views
     over many drills do not replay them all each time."""
-    today = today or date.today()
     key = None if name_people else _cache_key(ws, exercise_id, today, out)
     path = _cache_dir(ws) / f"{exercise_id}.json"
     if key is not None:
@@ -123,7 +122,7 @@ def _cache_dir(ws: Workspace) -> Path:
     return state / "report-cache"
 
 
-def _cache_key(ws: Workspace, exercise_id: str, today: date, out: Path | None) -> str | None:
+def _cache_key(ws: Workspace, exercise_id: str, today: date | None, out: Path | None) -> str | None:
     """A digest of what the report is built from, or None while the exercise is not over."""
     log = event_log(ws)
     try:
@@ -138,7 +137,7 @@ def _cache_key(ws: Workspace, exercise_id: str, today: date, out: Path | None) -
         __version__,
         exercise_id,
         stored[-1].hash,
-        today.isoformat(),
+        today.isoformat() if today else "the exercise's day",
         ws.estate.model_dump_json(),
         find_plan(ws, started.plan, out=out).model_dump_json(),
         find_scenario(ws, started.scenario, out=out).scenario.model_dump_json(),
