@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from docx import Document
 
+from flowdrill.report.aar import STORY_TITLE
 from flowdrill.report.pdf import weasyprint_missing
 from flowdrill.service.audit import event_log
 from flowdrill.service.reports import WrittenReport, write_report
@@ -53,6 +54,9 @@ def test_docx_opens_and_carries_the_evidence(written: tuple[WrittenReport, str])
     assert any(r.name == "time to detect" for r in report.report.metrics.rows)
     assert "time to detect" in cells
     assert doc.inline_shapes, "the charts are embedded as pictures"
+    story = report.report.integrity.story
+    assert story is not None  # the traced record's steps, as a table
+    assert STORY_TITLE in text and story.steps[-1].event in cells
 
 
 @pytest.mark.skipif(weasyprint_missing() is not None, reason="install pango (see .ci/run)")

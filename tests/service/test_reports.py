@@ -55,3 +55,20 @@ def test_a_damaged_cache_is_ignored_and_names_are_never_cached(tmp_path: Path) -
     before = cached.read_bytes()
     named = exercise_report(ws, exercise, name_people=True)
     assert named.names_shown and cached.read_bytes() == before
+
+
+def test_the_report_tells_the_incident_as_one_record_lived_it(tmp_path: Path) -> None:
+    from flowdrill.report import render_html, render_markdown
+    from flowdrill.report.aar import STORY_TITLE
+
+    ws, exercise = _finished(tmp_path)
+    report = exercise_report(ws, exercise)
+    story = report.integrity.story
+    assert story is not None and story.flow in {f.id for f in ws.estate.flows}
+    events = [s.event for s in story.steps]
+    assert events[0] == "arrived" and "sent to the dead-letter queue" in events
+    assert events.index("replayed") > events.index("sent to the dead-letter queue")
+    times = [s.at for s in story.steps]
+    assert times == sorted(times)
+    assert f"{STORY_TITLE}: record {story.record}" in render_markdown(report)
+    assert "sent to the dead-letter queue" in render_html(report)

@@ -10,6 +10,8 @@ from flowdrill.report.aar import (
     DatasetVerdict,
     IntegrityVerdict,
     InvariantViolation,
+    RecordStory,
+    StoryStep,
     build_report,
 )
 from flowdrill.report.backlog import action_items_csv
@@ -21,6 +23,8 @@ __all__ = [
     "DatasetVerdict",
     "IntegrityVerdict",
     "InvariantViolation",
+    "RecordStory",
+    "StoryStep",
     "action_items_csv",
     "build_report",
     "render_html",

@@ -45,6 +45,9 @@ SECTIONS: dict[str, str] = {
     "feedback": "Participant feedback",
 }
 
+#: The integrity section's trace of one record, in every renderer.
+STORY_TITLE = "The incident as one record lived it"
+
 #: Metric names exactly as DESIGN.md defines them (never a bare acronym).
 TIME_TO_DETECT = "time to detect"
 TIME_TO_ACKNOWLEDGE = "time to acknowledge"
@@ -119,12 +122,30 @@ class DatasetVerdict(_Model):
         return bad == 0 and not self.violated_invariants
 
 
+class StoryStep(_Model):
+    """One moment in the life of a traced record."""
+
+    at: float
+    event: str
+    detail: str = ""
+
+
+class RecordStory(_Model):
+    """One record of an affected flow, traced end to end: the incident as one order lived it."""
+
+    flow: str
+    flow_name: str
+    record: int
+    steps: list[StoryStep]
+
+
 class IntegrityVerdict(_Model):
     """The simulator's reconciliation, adapted by the caller: the report's evidence."""
 
     restored: bool
     checked_at: float = Field(ge=0, description="exercise minute of the reconciliation")
     datasets: list[DatasetVerdict] = Field(default_factory=list)
+    story: RecordStory | None = None
 
 
 # --------------------------------------------------------------------------- report model
@@ -268,6 +289,7 @@ class IntegritySection(_Model):
     summary: str
     checked_at: float | None
     datasets: list[DatasetVerdict]
+    story: RecordStory | None = None
 
 
 class Finding(_Model):
@@ -416,7 +438,7 @@ def minutes(value: float | None, *, missing: str = "not reached") -> str:
 
 def clock(at: float) -> str:
     """Exercise time as ``T+12`` (minutes), the way the facilitator's console shows it."""
-    return f"T+{at:g}"
+    return f"T{at:+g}"
 
 
 def percent(value: float | None) -> str:
@@ -999,6 +1021,7 @@ def _integrity(verdict: IntegrityVerdict | None) -> IntegritySection:
         summary=summary,
         checked_at=verdict.checked_at,
         datasets=list(verdict.datasets),
+        story=verdict.story,
     )
 
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from flowdrill.report.aar import SECTIONS, AfterActionReport, clock, minutes, percent
+from flowdrill.report.aar import (
+    SECTIONS,
+    STORY_TITLE,
+    AfterActionReport,
+    clock,
+    minutes,
+    percent,
+)
 from flowdrill.report.evidence import EvidenceAppendix
 from flowdrill.report.pdf import CHARTS_TITLE, EVIDENCE_TITLE, TAMPER_TITLE
 
@@ -88,6 +95,15 @@ def render_docx(
 
     doc.add_heading(SECTIONS["integrity"], level=1)
     doc.add_paragraph(f"{report.integrity.verdict}: {report.integrity.summary}")
+    story = report.integrity.story
+    if story is not None:
+        doc.add_heading(
+            f"{STORY_TITLE}: record {story.record} of {story.flow_name} ({story.flow})", level=2
+        )
+        table(
+            ("Time", "What happened", "Detail"),
+            [(clock(x.at), x.event, x.detail) for x in story.steps],
+        )
 
     for key, items in (("strengths", report.strengths), ("improvements", report.improvements)):
         doc.add_heading(SECTIONS[key], level=1)

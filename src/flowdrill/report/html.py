@@ -15,6 +15,7 @@ from flowdrill.report.aar import (
     DECISION_LATENCY,
     INFORMATION_VISIBILITY,
     SECTIONS,
+    STORY_TITLE,
     AfterActionReport,
     approval_text,
     clock,
@@ -45,4 +46,5 @@ def render_html(report: AfterActionReport) -> str:
         sections=SECTIONS,
         decision_latency=DECISION_LATENCY,
         information_visibility=INFORMATION_VISIBILITY,
+        story_title=STORY_TITLE,
     )

@@ -14,6 +14,7 @@ from flowdrill.report.aar import (
     DECISION_LATENCY,
     INFORMATION_VISIBILITY,
     SECTIONS,
+    STORY_TITLE,
     AfterActionReport,
     DecisionEntry,
     Finding,
@@ -270,6 +271,13 @@ def _notifications(r: AfterActionReport) -> list[str]:
 def _integrity(r: AfterActionReport) -> list[str]:
     i = r.integrity
     out = [*_section("integrity"), f"**Verdict: {i.verdict}.** {_esc(i.summary)}", ""]
+    if i.story is not None:
+        s = i.story
+        out += [f"{STORY_TITLE}: record {s.record} of {_esc(s.flow_name)} ({_esc(s.flow)}).", ""]
+        out += _table(
+            ["Time", "What happened", "Detail"],
+            ((clock(x.at), x.event, x.detail) for x in s.steps),
+        )
     if not i.datasets:
         return out
     out += _table(

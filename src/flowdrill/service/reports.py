@@ -18,6 +18,8 @@ from flowdrill.report import (
     DatasetVerdict,
     IntegrityVerdict,
     InvariantViolation,
+    RecordStory,
+    StoryStep,
     action_items_csv,
     build_report,
     render_html,
@@ -33,9 +35,45 @@ from flowdrill.sim.reconcile import Reconciliation
 REPORTS = "reports"
 
 
-def integrity_verdict(reconciliation: Reconciliation) -> IntegrityVerdict:
+#: What happened to a traced record, in the report's words.
+_STORY_WORDS = {
+    "parked": "sent to the dead-letter queue",
+    "dropped": "lost without an error",
+    "failed": "failed: the run errored",
+}
+
+
+def record_story(drill: Drill) -> RecordStory | None:
+    """One traced record of a flow the scenario's failures hit, whose story says most (the
+    consequences of the participants' own actions, such as a rotation, are left out)."""
+    failures = {f.id for f in drill.scenario.failures}
+    flows = {f for e in drill.sim.effects if e.failure in failures for f in e.flow_set}
+    told = drill.sim.telling_story(drill.sim.layout.flows[f].id for f in flows)
+    if told is None:
+        return None
+    gid, story = told
+    flow = str(story[0]["flow"])
+    names = {f.id: f.name for f in drill.ws.estate.flows}
+    return RecordStory(
+        flow=flow,
+        flow_name=names.get(flow, flow),
+        record=gid,
+        steps=[
+            StoryStep(
+                at=float(s["at"]),
+                event=_STORY_WORDS.get(str(s["event"]), str(s["event"])),
+                detail=str(s["detail"]),
+            )
+            for s in story
+        ],
+    )
+
+
+def integrity_verdict(
+    reconciliation: Reconciliation, story: RecordStory | None = None
+) -> IntegrityVerdict:
     """The simulator's reconciliation in the report's terms (rows outside the estate, such as
-    data sent to the wrong environment, count as misrouted)."""
+    data sent to the wrong environment, count as misrouted), with one record's story."""
     datasets = [
         DatasetVerdict(
             dataset=d.dataset,
@@ -73,7 +111,10 @@ def integrity_verdict(reconciliation: Reconciliation) -> IntegrityVerdict:
             )
         )
     return IntegrityVerdict(
-        restored=reconciliation.restored, checked_at=float(reconciliation.at), datasets=datasets
+        restored=reconciliation.restored,
+        checked_at=float(reconciliation.at),
+        datasets=datasets,
+        story=story,
     )
 
 
@@ -96,7 +137,7 @@ def exercise_report(
             return cached
     drill = Drill.resume(ws, exercise_id, out=out)
     try:
-        verdict = integrity_verdict(drill.reconcile())
+        verdict = integrity_verdict(drill.reconcile(), record_story(drill))
         report = build_report(
             plan=drill.plan,
             scenario=drill.scenario,

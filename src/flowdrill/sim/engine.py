@@ -8,6 +8,7 @@ monitor checks are the only discrete events. Pure: no I/O, no clock, no global r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,15 @@ from flowdrill.scenario.generate import EstateIndex
 from flowdrill.scenario.model import Scenario
 from flowdrill.sim.actions import SimAction
 from flowdrill.sim.arrivals import ArrivalSchedule
-from flowdrill.sim.faults import ONE_OFF, Effect, Kind, Knobs, build_effects, compile_knobs
+from flowdrill.sim.faults import (
+    ACTION_CAUSED,
+    ONE_OFF,
+    Effect,
+    Kind,
+    Knobs,
+    build_effects,
+    compile_knobs,
+)
 from flowdrill.sim.golden import GoldenTrace
 from flowdrill.sim.history import ErrorEntry, PastRuns, Run, flow_history
 from flowdrill.sim.layout import CONTINUE, PARK, STOP, compile_layout
@@ -86,6 +95,7 @@ class _Batch:
     partial: Arr  # a write of the record was lost or went elsewhere
     quarantined: Arr
     fail_at: Arr
+    twice: Arr  # a row of the record was written again: a duplicate
 
     @classmethod
     def start(cls, gids: Arr, ledger: Ledger, bypass: Arr) -> _Batch:
@@ -101,6 +111,7 @@ class _Batch:
             partial=np.zeros(n, bool),
             quarantined=np.zeros(n, bool),
             fail_at=np.full(n, -1, np.int64),
+            twice=np.zeros(n, bool),
         )
 
 
@@ -266,6 +277,10 @@ class Simulation:
         if self._knobs is None or span > 1 or plan.changes_at(now):
             self._knobs = compile_knobs(self.effects, now, lay, self.bypass)
         k = self._knobs
+        if span > 1 or now in plan.times:  # trace a record of each flow a fault starts on
+            for e in self.effects:
+                if now <= e.start < now + span and e.kind not in ONE_OFF and not e.by_action:
+                    self.golden.hunt(np.unique(e.flows))
         self._begin(plan, now + span)
         block = k.block | self._quota_block()
         counts = self.schedule_.counts(now)
@@ -481,13 +496,18 @@ class Simulation:
                 runs[self._knobs.block] = 0
             m.add_counts("executions", runs)
             m.add_counts("succeeded", runs)
+        if self.golden.hunting:
+            hit = (outcome != Status.delivered) | (b.flags != 0) | b.twice
+            for i in self.golden.catch(b.gids, f, hit):
+                gid = int(b.gids[i])
+                self.golden.note(int(self.ledger.born[gid]), gid, int(f[i]), "arrived")
         for i in self.golden.hits(b.gids):
             step = lay.steps[int(f[i])][int(b.fail_at[i])] if b.fail_at[i] >= 0 else ""
-            detail = (
-                f"at step {step}"
-                if step
-                else ("via alternate process" if b.live is not None and not b.live[i] else "")
-            )
+            where = f"at step {step}" if step else ""
+            if b.live is not None and not b.live[i]:
+                where = "via alternate process"
+            twice = "written twice" if b.twice[i] else ""
+            detail = "; ".join(x for x in (where, _payload_problem(int(b.flags[i])), twice) if x)
             name = Status(int(outcome[i])).name
             self.golden.note(self.now, int(b.gids[i]), int(f[i]), name, detail)
 
@@ -536,10 +556,11 @@ class Simulation:
                 if upsert.any():
                     self._update_flags(dd[upsert], g[upsert], fl[upsert])
                 new = ~upsert
-                g, dd, ff, fl, cell, keys = (x[new] for x in (g, dd, ff, fl, cell, keys))
+                sel, g, dd, ff, fl, cell, keys = (x[new] for x in (sel, g, dd, ff, fl, cell, keys))
                 lv = lv[new] if lv is not None else None
                 again = exists[new]
                 again_f, again_d = ff[again], dd[again]
+                b.twice[sel[again]] = True
                 counts[cell] += 1
             self.rows.append(dd, g, fl, now)
             if col["duplicate"] and not dedupe:
@@ -547,6 +568,7 @@ class Simulation:
                 twice = self._draw(k.duplicate[:, j], ff, keys, allowed, self._salt(j, 8))
                 self.rows.append(dd[twice], g[twice], fl[twice], now)
                 counts[cell[twice]] += 1
+                b.twice[sel[twice]] = True
                 again_f = np.concatenate([again_f, ff[twice]])
                 again_d = np.concatenate([again_d, dd[twice]])
             self.metrics.add("duplicates", again_f)
@@ -803,7 +825,7 @@ class Simulation:
             if minutes > 0 and cells:
                 self.effects.append(
                     Effect(
-                        failure=f"rotation:{action.target}",
+                        failure=f"{ACTION_CAUSED}{action.target}",
                         mode="credential_rotation",
                         kind=Kind.fail,
                         flows=np.array([c[0] for c in cells]),
@@ -986,6 +1008,12 @@ class Simulation:
             runs += read(self.past, limit - len(runs))
         return runs
 
+    def telling_story(self, flow_ids: Iterable[str]) -> tuple[int, list[dict[str, Any]]] | None:
+        """The traced record of these flows whose story says most, with its story."""
+        index = self.layout.flow_index
+        gid = self.golden.telling({index[f] for f in flow_ids if f in index})
+        return None if gid is None else (gid, self.story(gid))
+
     def story(self, gid: int | None = None) -> list[dict[str, Any]]:
         """Trace events of one golden record (default: the first), or of all of them."""
         events = self.golden.events if gid is None else self.golden.story(gid)
@@ -994,7 +1022,7 @@ class Simulation:
     def active_faults(self) -> list[dict[str, Any]]:
         seen: dict[tuple[str, str], dict[str, Any]] = {}
         for e in self.effects:
-            if e.active(self.now) and not e.failure.startswith("rotation:"):
+            if e.active(self.now) and not e.by_action:
                 seen.setdefault(
                     (e.failure, e.mode), {"failure": e.failure, "mode": e.mode, "since": e.start}
                 )
@@ -1038,6 +1066,15 @@ def _exposed_to(chance: Arr, ff: Arr, live: Arr | None) -> tuple[Arr, Arr]:
         may &= live
     cand = np.flatnonzero(may)
     return cand, p[cand]
+
+
+def _payload_problem(flags: int) -> str:
+    """What is wrong with a record's payload, in the words of its story."""
+    if flags & Flag.null:
+        return "written with a required field missing"
+    if flags & Flag.bad:
+        return "written with a wrong value"
+    return "written in a changed shape" if flags & Flag.shape else ""
 
 
 def _split(total: int, weights: Arr) -> Arr:

@@ -45,6 +45,9 @@ class Kind(StrEnum):
 #: minute: the effects begin that long before, and the engine runs those hours first.
 PAST_HOURS = {"silent_failure": "hours_unnoticed", "config_drift": "changed_hours_ago"}
 
+#: Prefix of the failure id of effects that participants' actions cause.
+ACTION_CAUSED = "rotation:"
+
 #: Kinds that change the state once, when they start, rather than every record.
 ONE_OFF = frozenset({Kind.quota, Kind.backlog, Kind.exposed})
 
@@ -72,6 +75,12 @@ class Effect:
         if now < self.start or (self.cleared_at is not None and now >= self.cleared_at):
             return False
         return self.end is None or now < self.end
+
+    @property
+    def by_action(self) -> bool:
+        """Caused by a participant's action (a rotation's consumers not yet updated), not by
+        the scenario."""
+        return self.failure.startswith(ACTION_CAUSED)
 
     @property
     def flow_set(self) -> set[int]:

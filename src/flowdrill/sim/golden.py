@@ -34,6 +34,7 @@ class GoldenTrace:
         self.pending = set(range(min(limit, len(flow_ids))))
         self.gids = np.zeros(0, np.int64)
         self.events: list[TraceEvent] = []
+        self.hunting: set[int] = set()  # flows whose first record a fault hits is traced too
 
     def adopt(self, gids: Arr, flows: Arr) -> None:
         """Adopt the first new record of each flow still without one."""
@@ -44,6 +45,42 @@ class GoldenTrace:
         self.pending -= {int(f) for f in uniq}
         if chosen:
             self.gids = np.sort(np.append(self.gids, chosen))
+
+    def hunt(self, flows: Arr) -> None:
+        """Trace the first record of these flows that a fault hits (one starts on them now)."""
+        self.hunting |= {int(f) for f in flows}
+
+    def catch(self, gids: Arr, flows: Arr, hit: Arr) -> Arr:
+        """Adopt the first ``hit`` record of each hunted flow; return its indexes in ``gids``."""
+        if not self.hunting or not hit.any():
+            return np.zeros(0, np.int64)
+        idx = np.flatnonzero(hit & np.isin(flows, sorted(self.hunting)))
+        uniq, first = np.unique(flows[idx], return_index=True)
+        self.hunting -= {int(f) for f in uniq}
+        caught = idx[first]
+        caught = caught[~np.isin(gids[caught], self.gids)]  # traced already: nothing to adopt
+        self.gids = np.sort(np.append(self.gids, gids[caught]))
+        return caught
+
+    def telling(self, flows: set[int]) -> int | None:
+        """The traced record of ``flows`` whose story says most: the most events other than
+        arriving and being delivered intact (then the earliest record); None if no traced
+        record of them met trouble."""
+        told: dict[int, list[TraceEvent]] = {}
+        names = {self.flow_ids[f] for f in flows}
+        for e in self.events:
+            if e.flow in names:
+                told.setdefault(e.record, []).append(e)
+        if not told:
+            return None
+
+        def says(gid: int) -> tuple[int, int, int]:
+            story = told[gid]
+            plain = sum(e.event in ("arrived", "delivered") and not e.detail for e in story)
+            return (len(story) - plain, len(story), -gid)
+
+        best = max(told, key=says)
+        return best if says(best)[0] else None
 
     def hits(self, gids: Arr) -> Arr:
         """Indexes into ``gids`` of golden records."""
