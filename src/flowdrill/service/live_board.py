@@ -12,7 +12,9 @@ from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import Event
 from flowdrill.exercise.metrics import Metrics, compute
 from flowdrill.exercise.plan import Assignment, Channel, Objective, PhasePlan
+from flowdrill.report import RecordStory
 from flowdrill.service.exercises import Drill
+from flowdrill.service.reports import record_story
 from flowdrill.sim.history import Run, sample_payload
 
 #: Events only the facilitator and evaluators see (the evaluation stays out of the players' way).
@@ -96,6 +98,7 @@ class Board:
     last_seq: int
     estate_flows: list[str] = field(default_factory=list)
     anonymous_feedback: bool = False
+    story: RecordStory | None = None  # for the facilitator and evaluators: it names the cause
 
     @property
     def ended(self) -> bool:
@@ -203,6 +206,7 @@ def board(drill: Drill, view: str) -> Board:
         last_seq=len(drill.events),
         anonymous_feedback=state.anonymous_feedback,
         estate_flows=sorted(estate_flows),
+        story=record_story(drill) if view in ("console", "evaluator") else None,
     )
 
 

@@ -51,6 +51,7 @@ PARTIALS: dict[str, frozenset[str]] = {
     "artifacts": frozenset({"console", "participant", "evaluator"}),
     "tasks": frozenset({"console", "evaluator"}),
     "inbox": frozenset({"participant"}),
+    "story": frozenset({"console", "evaluator"}),
 }
 
 
