@@ -140,3 +140,9 @@ def test_copies_already_exposed_are_counted_and_revoked() -> None:
     assert int(sim.exposed.sum()) >= 250
     entry = sim.apply(parse_action("T+3 revoke_access intake"))
     assert "exposed copies removed" in entry["effect"] and int(sim.exposed.sum()) == 0
+
+
+def test_the_past_is_bounded_by_records_too() -> None:
+    per_hour = float(_silent(0).layout.rate_per_min.sum()) * 60
+    capped = _silent(720, history_records=int(3 * per_hour))
+    assert int(capped.rows.columns()[3].min()) == -180

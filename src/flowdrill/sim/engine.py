@@ -134,6 +134,7 @@ class SimConfig:
     golden_limit: int = 50
     monitors: bool = True
     history_hours: int = 168  # how far back faults that began before T+0 are run (a week)
+    history_records: int = 2_000_000  # and at most about this many records of that past
 
 
 class Simulation:
@@ -258,7 +259,9 @@ class Simulation:
         their damage when the drill starts: run those hours first, an hour per tick and with
         nobody watching, so datasets, dead letters and the execution log hold it at T+0."""
         earliest = min((e.start for e in self.effects), default=0)
-        start = max(earliest, -60 * self.config.history_hours)
+        per_hour = max(float(self.layout.rate_per_min.sum()) * 60, 1.0)
+        hours = min(self.config.history_hours, int(self.config.history_records / per_hour))
+        start = max(earliest, -60 * max(hours, 1))
         if start >= 0:
             return
         self.now, quota, minutes = start, self.quota_used.copy(), []
