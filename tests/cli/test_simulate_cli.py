@@ -27,13 +27,14 @@ def test_simulate_text_shows_timeline_and_verdict() -> None:
     assert result.exit_code == 0, result.output
     assert "Timeline" in result.output and "[FIRING]" in result.output
     assert "Integrity: NOT RESTORED" in result.output
+    assert "One record's story" in result.output and "dead-letter queue (at step" in result.output
 
 
 def test_simulate_json() -> None:
     result = runner.invoke(app, ["--demo", "simulate", "demo", "--until", "20", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert {"alerts", "flows", "integrity", "conservation"} <= set(data)
+    assert {"alerts", "flows", "integrity", "conservation", "record_story"} <= set(data)
 
 
 def test_simulate_bad_action_is_a_clean_error() -> None:

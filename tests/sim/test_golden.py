@@ -7,18 +7,16 @@ from flowdrill.catalog.model import TargetKind
 from flowdrill.sim import Simulation, parse_action
 from tests.sim.conftest import scenario, small_estate
 
-FLOWS = ["intake"]
-
 
 def _events(sim: Simulation) -> list[tuple[int, str, str]]:
-    told = sim.telling_story(FLOWS)
+    told = sim.telling_story()
     assert told is not None
     return [(int(s["at"]), str(s["event"]), str(s["detail"])) for s in told[1]]
 
 
 def test_a_healthy_run_has_no_story_to_tell() -> None:
     sim = Simulation(small_estate()).run(20)
-    assert sim.telling_story(FLOWS) is None
+    assert sim.telling_story() is None
     assert [s["event"] for s in sim.story()][:2] == ["arrived", "delivered"]
 
 

@@ -67,6 +67,12 @@ def print_simulation(data: dict[str, Any]) -> None:
         echo("  (no alert: nothing watched what happened)")
     for at, text in sorted(events, key=lambda e: e[0]):
         echo(f"  T+{at:<4} {text}", highlight=False, markup=False)
+    story = data["record_story"]
+    if story:
+        echo(f"\n[bold]One record's story[/bold]: record {story['record']} of {story['flow']}")
+        for step in story["steps"]:
+            detail = f" ({step['detail']})" if step["detail"] else ""
+            echo(f"  T{step['at']:+g} {step['event']}{detail}", highlight=False, markup=False)
     table = Table(
         "flow",
         "arrived",

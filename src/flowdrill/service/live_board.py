@@ -206,7 +206,7 @@ def board(drill: Drill, view: str) -> Board:
         last_seq=len(drill.events),
         anonymous_feedback=state.anonymous_feedback,
         estate_flows=sorted(estate_flows),
-        story=record_story(drill) if view in ("console", "evaluator") else None,
+        story=record_story(drill.sim) if view in ("console", "evaluator") else None,
     )
 
 

@@ -30,6 +30,7 @@ from flowdrill.service.drills import find_scenario, workspace_catalog
 from flowdrill.service.exercises import Drill, find_plan
 from flowdrill.service.files import write_atomically
 from flowdrill.service.workspace import Workspace
+from flowdrill.sim.engine import Simulation
 from flowdrill.sim.reconcile import Reconciliation
 
 REPORTS = "reports"
@@ -43,17 +44,14 @@ _STORY_WORDS = {
 }
 
 
-def record_story(drill: Drill) -> RecordStory | None:
-    """One traced record of a flow the scenario's failures hit, whose story says most (the
-    consequences of the participants' own actions, such as a rotation, are left out)."""
-    failures = {f.id for f in drill.scenario.failures}
-    flows = {f for e in drill.sim.effects if e.failure in failures for f in e.flow_set}
-    told = drill.sim.telling_story(drill.sim.layout.flows[f].id for f in flows)
+def record_story(sim: Simulation) -> RecordStory | None:
+    """The incident as one traced record lived it, in the report's words."""
+    told = sim.telling_story()
     if told is None:
         return None
     gid, story = told
     flow = str(story[0]["flow"])
-    names = {f.id: f.name for f in drill.ws.estate.flows}
+    names = {f.id: f.name for f in sim.estate.flows}
     return RecordStory(
         flow=flow,
         flow_name=names.get(flow, flow),
@@ -137,7 +135,7 @@ def exercise_report(
             return cached
     drill = Drill.resume(ws, exercise_id, out=out)
     try:
-        verdict = integrity_verdict(drill.reconcile(), record_story(drill))
+        verdict = integrity_verdict(drill.reconcile(), record_story(drill.sim))
         report = build_report(
             plan=drill.plan,
             scenario=drill.scenario,

@@ -27,7 +27,10 @@ class SimulationResult:
     reconciliation: Reconciliation
 
     def to_dict(self) -> dict[str, Any]:
+        from flowdrill.service.reports import record_story
+
         sim = self.simulation
+        story = record_story(sim)
         return {
             "scenario": self.scenario.id,
             "title": self.scenario.title,
@@ -42,7 +45,7 @@ class SimulationResult:
             "flows": {k: v for k, v in sim.flow_metrics().items() if v["arrivals"]},
             "conservation": sim.conservation(),
             "integrity": self.reconciliation.to_dict(),
-            "golden_story": sim.story()[:40],
+            "record_story": story.model_dump(mode="json") if story else None,
         }
 
 

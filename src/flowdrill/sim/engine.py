@@ -8,7 +8,6 @@ monitor checks are the only discrete events. Pure: no I/O, no clock, no global r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -1011,10 +1010,10 @@ class Simulation:
             runs += read(self.past, limit - len(runs))
         return runs
 
-    def telling_story(self, flow_ids: Iterable[str]) -> tuple[int, list[dict[str, Any]]] | None:
-        """The traced record of these flows whose story says most, with its story."""
-        index = self.layout.flow_index
-        gid = self.golden.telling({index[f] for f in flow_ids if f in index})
+    def telling_story(self) -> tuple[int, list[dict[str, Any]]] | None:
+        """The traced record of the flows the scenario's faults hit whose story says most
+        (what participants' own actions caused, such as a rotation, is left out)."""
+        gid = self.golden.telling({f for e in self.effects if not e.by_action for f in e.flow_set})
         return None if gid is None else (gid, self.story(gid))
 
     def story(self, gid: int | None = None) -> list[dict[str, Any]]:
