@@ -283,6 +283,33 @@ def test_an_import_that_would_break_the_estate_writes_nothing(ws: Workspace) -> 
     assert any("criticality" in str(p) for p in info.value.problems)
 
 
+def test_overlays_may_name_flows_of_a_platform_imported_later(ws: Workspace) -> None:
+    """An import never makes the estate worse: the problems it already had may stay."""
+    n8n_flow = import_exports(ws, kind=N8N, paths=N8N_VALID[:1], dry_run=True).files[0].flow_id
+    (ws.root / "estate" / "owners.yaml").write_text(
+        "overlay:\n  flows:\n"
+        f"    - {{id: {n8n_flow}, criticality: critical}}\n"
+        "    - {id: nodered.not-imported-yet, criticality: high}\n",
+        encoding="utf-8",
+    )
+    report = import_exports(ws, kind=N8N, paths=N8N_VALID[:1])
+    assert report.imported == 1
+    assert any("nodered.not-imported-yet" in note for note in report.notes)
+    with pytest.raises(InvalidFiles) as info:  # still pending, and said so
+        open_workspace(ws.root).estate  # noqa: B018
+    assert ["nodered.not-imported-yet" in p.message for p in info.value.problems] == [True]
+    assert next(f for f in generated(ws.root).values())["flows"][0]["id"] == n8n_flow
+    second = import_exports(ws, kind=N8N, paths=N8N_VALID[1:2], dry_run=True).files[0].flow_id
+    (ws.root / "estate" / "more-owners.yaml").write_text(
+        f"overlay:\n  flows:\n    - {{id: {second}, criticality: bogus}}\n", encoding="utf-8"
+    )
+    before = snapshot(ws.root)
+    with pytest.raises(ImportWouldBreakEstate) as broken:  # a new problem still stops it
+        import_exports(ws, kind=N8N, paths=N8N_VALID[1:2])
+    assert snapshot(ws.root) == before
+    assert [("criticality" in str(p)) for p in broken.value.problems] == [True]
+
+
 def test_a_failed_final_check_puts_the_old_files_back(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

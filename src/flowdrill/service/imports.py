@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowdrill.errors import InputError, InvalidFiles
+from flowdrill.errors import InputError, InvalidFiles, Problem
 from flowdrill.estate.importers.batch import FileFailure, import_files
 from flowdrill.estate.importers.common import short_hash, unique
 from flowdrill.estate.importers.result import ImportedWorkflow
@@ -114,11 +114,11 @@ def import_exports(
     ``dry_run`` or when the estate would not load afterwards.
     """
     _check_writable(ws)
-    report, rendered = _prepare(
+    report, rendered, known = _prepare(
         ws, kind=kind, paths=paths, dry_run=dry_run, platform=platform, progress=progress
     )
     if not dry_run and rendered:
-        _write(ws, rendered)
+        _write(ws, rendered, known)
     return report
 
 
@@ -137,7 +137,7 @@ def import_summary(
     noticed (redacted secrets, open webhooks...). Raises like :func:`import_exports` when
     nothing could be imported or the estate would not load.
     """
-    report, _ = _prepare(ws, kind=kind, paths=paths, dry_run=True, platform=platform)
+    report, _, _ = _prepare(ws, kind=kind, paths=paths, dry_run=True, platform=platform)
     return report
 
 
@@ -159,9 +159,10 @@ def _prepare(
     dry_run: bool,
     platform: str | None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[ImportReport, dict[str, str]]:
-    """Import into memory and check the estate would still load: the report, and the text of
-    every file that would change (relative path -> text)."""
+) -> tuple[ImportReport, dict[str, str], set[Problem]]:
+    """Import into memory and check the estate would not get worse: the report, the text of
+    every file that would change (relative path -> text), and the problems the estate had
+    before and still has."""
     folder = IMPORTED_DIR / kind.value
     existing = _read_existing(ws)
     if platform is not None:
@@ -189,9 +190,14 @@ def _prepare(
         report.unknown_types.update(workflow.unknown_types)
         report.findings.update(f.kind for f in workflow.findings)
     _stale(workflows, set(targets.values()), existing, report)
-    if workflows:
-        _validate(existing, changed)
-    return report, rendered
+    known = _validate(existing, changed) if workflows else set()
+    if known:
+        report.notes.append(
+            f"the estate still has {len(known)} problem(s) it had before this import, such as "
+            f"{min(known)}; `flowdrill validate` lists them (an overlay for a flow of a "
+            "platform not imported yet clears once it is imported)"
+        )
+    return report, rendered, known
 
 
 # --------------------------------------------------------------------------- checks
@@ -420,8 +426,10 @@ def render(data: dict[str, Any]) -> str:
     return header + dump_yaml(data)
 
 
-def _validate(existing: _Existing, new: dict[str, dict[str, Any]]) -> None:
-    """Build the estate as it would be after writing; raise with every problem if invalid.
+def _validate(existing: _Existing, new: dict[str, dict[str, Any]]) -> set[Problem]:
+    """Build the estate as it would be after writing; raise with every problem the import
+    would add. Problems the estate already had (an overlay naming a flow of a platform not
+    imported yet) are returned instead: an import never makes the estate worse.
 
     New files are checked from their data (no YAML round trip); only if something is wrong
     are they parsed again, so that problems carry line numbers.
@@ -430,16 +438,27 @@ def _validate(existing: _Existing, new: dict[str, dict[str, Any]]) -> None:
     fresh = [Located(path, data) for path, data in new.items()]
     try:
         build_estate([*documents, *fresh])
+        return set()
     except InvalidFiles:
         located = [parse_yaml(render(data), path)[0] for path, data in new.items()]
-        try:
-            build_estate([*documents, *located])
-        except InvalidFiles as exc:
-            raise ImportWouldBreakEstate(exc.problems) from None
+        after = _problems([*documents, *located])
+    added = after - _problems(existing.documents)
+    if added:
+        raise ImportWouldBreakEstate(sorted(added))
+    return after
 
 
-def _write(ws: Workspace, rendered: dict[str, str]) -> None:
-    """Write every file atomically; on any failure put back what was there before."""
+def _problems(documents: list[Located]) -> set[Problem]:
+    try:
+        build_estate(documents)
+    except InvalidFiles as exc:
+        return set(exc.problems)
+    return set()
+
+
+def _write(ws: Workspace, rendered: dict[str, str], known: set[Problem]) -> None:
+    """Write every file atomically; on any failure (or a problem the estate did not have)
+    put back what was there before."""
     before: dict[Path, str | None] = {}
     try:
         for relative, text in rendered.items():
@@ -449,7 +468,11 @@ def _write(ws: Workspace, rendered: dict[str, str]) -> None:
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             temporary.write_text(text, encoding="utf-8")
             temporary.replace(path)  # atomic: readers see the old file or the new one
-        Workspace(ws.root, ws.config).estate  # noqa: B018 - the workspace must still load
+        try:
+            Workspace(ws.root, ws.config).estate  # noqa: B018 - the workspace must still load
+        except InvalidFiles as exc:
+            if not exc.problems or not set(exc.problems) <= known:
+                raise
     except (OSError, InvalidFiles) as exc:
         _restore(before)
         if isinstance(exc, InvalidFiles):
