@@ -16,6 +16,7 @@ from flowdrill.exercise import events as ev
 from flowdrill.exercise.plan import Plan
 from flowdrill.report import (
     AfterActionReport,
+    Consequence,
     DatasetVerdict,
     IntegrityVerdict,
     InvariantViolation,
@@ -24,7 +25,7 @@ from flowdrill.report import (
     render_html,
     render_markdown,
 )
-from flowdrill.report.aar import NOT_RATED, SECTIONS
+from flowdrill.report.aar import NOT_RATED, SECTIONS, quality_summary, quality_text
 from flowdrill.report.backlog import COLUMNS
 from flowdrill.scenario.model import Scenario
 from flowdrill.service import drills
@@ -230,6 +231,39 @@ def test_decision_log_has_rationale_approvals_inject_and_latency(demo: Demo) -> 
     assert [a.kind for a in d1.approvals] == ["requested", "approved"]
     assert d1.alternatives == ["Keep running and retry"] and d1.actions
     assert d2.approval == "none"
+
+
+def test_decision_quality_joins_the_evaluators_rating_and_the_measured_consequence(
+    demo: Demo,
+) -> None:
+    plan, scenario, estate = demo
+    events = log(plan, scenario)
+    d1 = next(i for i, e in enumerate(events, 1) if isinstance(e, ev.DecisionRecorded))
+    events.append(ev.ObservationRecorded(at=69, task="extra.2", rating="S", moment=d1))
+    helped = Consequence(
+        at=70, damage_with=3, damage_without=40, restored_with=True, restored_without=False
+    )
+    r = build_report(
+        plan=plan,
+        scenario=scenario,
+        estate=estate,
+        events=events,
+        integrity=INTEGRITY,
+        exercise_id="ex-1",
+        consequences={"d1": helped},
+    )
+    first, second = r.decisions
+    assert first.rating == "S" and first.consequence == helped and helped.prevented == 37
+    assert second.rating is None and second.consequence is None
+    text = quality_text(first)
+    assert text.startswith("rated S: performed with some challenges")
+    assert "prevented 37 bad records (40 without them, 3 with them at T+70)" in text
+    assert "restored only with them" in text
+    assert quality_text(second) == "not rated; no action on the estate to measure"
+    summary = quality_summary(r.decisions)
+    assert summary.startswith("1 of 2 decision(s) acted on the estate: 1 prevented")
+    pages = rendered(r)
+    assert "prevented 37 bad records" in pages["md"] and "prevented 37 bad records" in pages["html"]
 
 
 def test_findings_follow_from_the_log(demo: Demo) -> None:

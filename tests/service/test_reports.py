@@ -72,3 +72,20 @@ def test_the_report_tells_the_incident_as_one_record_lived_it(tmp_path: Path) ->
     assert times == sorted(times)
     assert f"{STORY_TITLE}: record {story.record}" in render_markdown(report)
     assert "sent to the dead-letter queue" in render_html(report)
+
+
+def test_a_decisions_consequence_is_measured_against_the_run_without_it(tmp_path: Path) -> None:
+    ws, exercise = _finished(tmp_path)
+    report = exercise_report(ws, exercise)
+    acted = [d for d in report.decisions if d.consequence is not None]
+    assert acted, "the autopilot's decision point governs the runbook's actions"
+    consequence = acted[0].consequence
+    assert consequence is not None
+    assert consequence.restored_with and not consequence.restored_without
+    assert consequence.prevented > 0 and consequence.damage_with == 0
+    drill = Drill.open(ws, exercise)
+    try:  # without the decision, the same run ends as the scenario left it
+        alone = drill.without(acted[0].id)
+        assert alone.now == drill.sim.now and not alone.action_log
+    finally:
+        drill.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flowdrill.report.aar import (
     AfterActionReport,
+    Consequence,
     DatasetVerdict,
     IntegrityVerdict,
     InvariantViolation,
@@ -20,6 +21,7 @@ from flowdrill.report.markdown import render_markdown
 
 __all__ = [
     "AfterActionReport",
+    "Consequence",
     "DatasetVerdict",
     "IntegrityVerdict",
     "InvariantViolation",

@@ -12,7 +12,8 @@ with ``name_people=True``. Generated wording speaks of roles, processes and tool
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -56,6 +57,7 @@ TIME_TO_RUNBOOK = "time to runbook activation"
 TIME_TO_CONTAIN = "time to contain"
 TIME_TO_RECOVER = "time to recover"
 DECISION_LATENCY = "decision latency"
+DECISION_QUALITY = "decision quality"
 INFORMATION_VISIBILITY = "information visibility"
 
 BLAMELESS_NOTE = (
@@ -231,6 +233,22 @@ class ApprovalEntry(_Model):
     note: str = ""
 
 
+class Consequence(_Model):
+    """A decision's actions against the same run without them, at the same minute: bad records
+    (missing, duplicated, corrupted, unexpected, misrouted) and whether the state was restored."""
+
+    at: float
+    damage_with: int = Field(ge=0)
+    damage_without: int = Field(ge=0)
+    restored_with: bool
+    restored_without: bool
+
+    @property
+    def prevented(self) -> int:
+        """Bad records the decision's actions prevented (negative: they added some)."""
+        return self.damage_without - self.damage_with
+
+
 class DecisionEntry(_Model):
     id: str
     at: float
@@ -246,6 +264,10 @@ class DecisionEntry(_Model):
     inject_summary: str | None
     latency: float | None = Field(description="minutes from the inject to the decision")
     actions: list[str]
+    rating: Literal["P", "S", "M", "U"] | None = Field(
+        None, description="the evaluators' rating of the moment the decision was recorded"
+    )
+    consequence: Consequence | None = None
 
 
 class MetricRow(_Model):
@@ -860,7 +882,14 @@ def _timeline(events: Sequence[Event], names: _Names) -> list[TimelineEntry]:
     ]
 
 
-def _decisions(events: Sequence[Event], names: _Names) -> list[DecisionEntry]:
+def _decisions(
+    events: Sequence[Event], names: _Names, consequences: Mapping[str, Consequence]
+) -> list[DecisionEntry]:
+    ratings = {  # the latest observation on the moment (seq) a decision was recorded
+        e.moment: e.rating
+        for e in events
+        if isinstance(e, ev.ObservationRecorded) and e.moment is not None
+    }
     phases = _phase_at(events)
     injects = {e.inject: e for e in events if isinstance(e, ev.InjectDelivered)}
     out = []
@@ -919,9 +948,48 @@ def _decisions(events: Sequence[Event], names: _Names) -> list[DecisionEntry]:
                 inject_summary=summary,
                 latency=round(d.at - inject.at, 2) if inject else None,
                 actions=actions,
+                rating=ratings.get(i + 1),
+                consequence=consequences.get(d.decision),
             )
         )
     return out
+
+
+def quality_summary(decisions: Sequence[DecisionEntry]) -> str:
+    """Decision quality across the drill, for the metrics section."""
+    measured = [d.consequence for d in decisions if d.consequence is not None]
+    helped = sum(c.prevented > 0 for c in measured)
+    hurt = sum(c.prevented < 0 for c in measured)
+    ratings = Counter(d.rating for d in decisions if d.rating)
+    rated = (
+        ", ".join(f"{r} {n}" for r, n in sorted(ratings.items(), key=lambda x: "PSMU".index(x[0])))
+        or "none"
+    )
+    return (
+        f"{len(measured)} of {len(decisions)} decision(s) acted on the estate: {helped} "
+        f"prevented bad records, {hurt} added some, {len(measured) - helped - hurt} changed "
+        f"none (each measured against the same run without it); evaluators' ratings: {rated}"
+    )
+
+
+def quality_text(d: DecisionEntry) -> str:
+    """The decision's quality in words: the evaluators' rating, and what its actions changed."""
+    rated = f"rated {d.rating}: {RATING_SCALE[d.rating].lower()}" if d.rating else "not rated"
+    parts = [rated]
+    c = d.consequence
+    if c is None:
+        parts.append("no action on the estate to measure")
+    else:
+        without = f"{c.damage_without} without them, {c.damage_with} with them at {clock(c.at)}"
+        if c.prevented > 0:
+            parts.append(f"its actions prevented {c.prevented} bad records ({without})")
+        elif c.prevented < 0:
+            parts.append(f"its actions added {-c.prevented} bad records ({without})")
+        else:
+            parts.append(f"its actions changed no record ({without})")
+        if c.restored_with != c.restored_without:
+            parts.append("restored " + ("only with them" if c.restored_with else "only without"))
+    return "; ".join(parts)
 
 
 def _cumulative(boxes: dict[str, int], phases: Sequence[str]) -> tuple[float | None, str]:
@@ -1637,6 +1705,7 @@ def build_report(
     exercise_id: str,
     title: str | None = None,
     today: date | None = None,
+    consequences: Mapping[str, Consequence] | None = None,
 ) -> AfterActionReport:
     """The after-action report of one exercise, from its log and the reconciliation.
 
@@ -1655,7 +1724,7 @@ def build_report(
     computed = compute(events)
     metrics = _metrics(computed, boxes)
     objectives, other_observations = _objectives(plan, events, names)
-    decisions = _decisions(events, names)
+    decisions = _decisions(events, names, consequences or {})
 
     drafts = [
         *_task_findings(objectives, owners, scenario),

@@ -14,6 +14,8 @@ from flowdrill.report.aar import (
     clock,
     minutes,
     percent,
+    quality_summary,
+    quality_text,
 )
 from flowdrill.report.evidence import EvidenceAppendix
 from flowdrill.report.pdf import CHARTS_TITLE, EVIDENCE_TITLE, TAMPER_TITLE
@@ -87,9 +89,13 @@ def render_docx(
     doc.add_heading(SECTIONS["decisions"], level=1)
     if report.decisions:
         table(
-            ("Id", "At", "Decision", "Rationale", "Approval"),
-            [(d.id, clock(d.at), d.what, d.rationale, d.approval) for d in report.decisions],
+            ("Id", "At", "Decision", "Rationale", "Approval", "Quality"),
+            [
+                (d.id, clock(d.at), d.what, d.rationale, d.approval, quality_text(d))
+                for d in report.decisions
+            ],
         )
+        doc.add_paragraph(f"Decision quality: {quality_summary(report.decisions)}.")
     else:
         doc.add_paragraph("No decisions were recorded.")
 

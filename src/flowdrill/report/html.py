@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from flowdrill.report.aar import (
     DECISION_LATENCY,
+    DECISION_QUALITY,
     INFORMATION_VISIBILITY,
     SECTIONS,
     STORY_TITLE,
@@ -21,6 +22,8 @@ from flowdrill.report.aar import (
     clock,
     minutes,
     percent,
+    quality_summary,
+    quality_text,
 )
 
 
@@ -34,7 +37,14 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(minutes=minutes, clock=clock, percent=percent, approval=approval_text)
+    env.filters.update(
+        minutes=minutes,
+        clock=clock,
+        percent=percent,
+        approval=approval_text,
+        quality=quality_text,
+        quality_summary=quality_summary,
+    )
     return env
 
 
@@ -45,6 +55,7 @@ def render_html(report: AfterActionReport) -> str:
         r=report,
         sections=SECTIONS,
         decision_latency=DECISION_LATENCY,
+        decision_quality=DECISION_QUALITY,
         information_visibility=INFORMATION_VISIBILITY,
         story_title=STORY_TITLE,
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from flowdrill.report.aar import (
     DECISION_LATENCY,
+    DECISION_QUALITY,
     INFORMATION_VISIBILITY,
     SECTIONS,
     STORY_TITLE,
@@ -22,6 +23,8 @@ from flowdrill.report.aar import (
     clock,
     minutes,
     percent,
+    quality_summary,
+    quality_text,
 )
 
 _SPECIAL = re.compile(r"([\\`*<\[\]|])")
@@ -159,6 +162,7 @@ def _decision(d: DecisionEntry) -> list[str]:
     if d.phase:
         out.append(f"- **Phase:** {_esc(d.phase)}")
     out.append(f"- **Actions taken:** {_esc('; '.join(d.actions) or 'none')}")
+    out.append(f"- **{DECISION_QUALITY.capitalize()}:** {quality_text(d)}")
     return [*out, ""]
 
 
@@ -191,6 +195,7 @@ def _metrics(r: AfterActionReport) -> list[str]:
     out += [
         f"- **{DECISION_LATENCY}** (inject to decision): "
         f"{_spread(d.count, d.median, d.minimum, d.maximum)}",
+        f"- **{DECISION_QUALITY}**: {quality_summary(r.decisions)}",
         f"- **{INFORMATION_VISIBILITY}**: {percent(m.information_visibility)} of key facts "
         f"surfaced; alerts acknowledged {m.alerts_acknowledged} of {m.alerts_raised}; "
         f"release to acknowledgement {_spread(f.count, f.median, f.minimum, f.maximum)}",

@@ -110,6 +110,7 @@ class Autopilot:
 
     def _plan_steps(self, t: float) -> None:
         facts = EstateFacts(self.estate)
+        decision: str | None = None  # actions are taken under the last decision point
         for n, step in enumerate(self.runbook.steps, 1):
             t += self.latencies.step
             role = step.role or "incident lead"
@@ -178,6 +179,7 @@ class Autopilot:
                     options=dict(step.options),
                     runbook=self.runbook.ref,
                     detail=step.title,
+                    decision=decision,
                 ),
             )
         self._finished_at = t

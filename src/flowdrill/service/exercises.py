@@ -9,6 +9,7 @@ clock and simulated estate.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -239,8 +240,28 @@ class Drill:
             self.events.append(event)
             self.state = evolve(self.state, event)
 
+    def without(self, decision: str) -> Simulation:
+        """The same run, to the same minute, with every action of ``decision`` left out: the
+        simulator is deterministic, so the difference is that decision's consequence. Later
+        actions that no longer make sense without it are skipped."""
+        sim = Simulation(
+            self.ws.estate, self.scenario, seed=self.scenario.seed, catalog=self.sim.catalog
+        )
+        for event in self.events:
+            if not isinstance(event, ev.ActionTaken) or event.action in NO_SIM_EFFECT:
+                continue
+            sim.step(self._sim_minute(event.at))
+            if event.decision != decision:
+                with contextlib.suppress(InputError):
+                    sim.apply(SimAction(sim.now, event.action, event.target, dict(event.options)))
+        sim.step(self.sim.now)
+        return sim
+
+    def _sim_minute(self, at: float) -> int:
+        return min(math.floor(at + 1e-9), self.scenario.duration_minutes * 4)
+
     def _run_sim_to(self, at: float) -> None:
-        minute = min(math.floor(at + 1e-9), self.scenario.duration_minutes * 4)
+        minute = self._sim_minute(at)
         while self.sim.now < minute:
             self.sim.step(self.sim.now + 1)
             self._damage.append(damage(self.sim.reconcile()))

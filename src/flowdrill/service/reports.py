@@ -13,8 +13,10 @@ from flowdrill import __version__
 from flowdrill.config import get_settings
 from flowdrill.exercise import events as ev
 from flowdrill.exercise.events import parse_event
+from flowdrill.exercise.impact import damage
 from flowdrill.report import (
     AfterActionReport,
+    Consequence,
     DatasetVerdict,
     IntegrityVerdict,
     InvariantViolation,
@@ -27,7 +29,7 @@ from flowdrill.report import (
 )
 from flowdrill.service.audit import event_log
 from flowdrill.service.drills import find_scenario, workspace_catalog
-from flowdrill.service.exercises import Drill, find_plan
+from flowdrill.service.exercises import NO_SIM_EFFECT, Drill, find_plan
 from flowdrill.service.files import write_atomically
 from flowdrill.service.workspace import Workspace
 from flowdrill.sim.engine import Simulation
@@ -65,6 +67,31 @@ def record_story(sim: Simulation) -> RecordStory | None:
             for s in story
         ],
     )
+
+
+def decision_consequences(drill: Drill) -> dict[str, Consequence]:
+    """Each decision that acted on the estate, against the same run without its actions."""
+    decided = sorted(
+        {
+            e.decision
+            for e in drill.events
+            if isinstance(e, ev.ActionTaken) and e.decision and e.action not in NO_SIM_EFFECT
+        }
+    )
+    if not decided:
+        return {}
+    actual = drill.reconcile()
+    out = {}
+    for decision in decided:
+        other = drill.without(decision).reconcile()
+        out[decision] = Consequence(
+            at=float(actual.at),
+            damage_with=damage(actual),
+            damage_without=damage(other),
+            restored_with=actual.restored,
+            restored_without=other.restored,
+        )
+    return out
 
 
 def integrity_verdict(
@@ -145,6 +172,7 @@ def exercise_report(
             name_people=name_people,
             exercise_id=exercise_id,
             today=today,
+            consequences=decision_consequences(drill),
         )
     finally:
         drill.close()

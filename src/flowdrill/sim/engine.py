@@ -158,7 +158,7 @@ class Simulation:
         self.seed = seed if seed is not None else (scenario.seed if scenario else 0)
         self.config = config or SimConfig()
         self.layout = layout = compile_layout(estate)
-        catalog = catalog or load_catalog()
+        self.catalog = catalog = catalog or load_catalog()
         self.effects: list[Effect] = []
         index = EstateIndex(estate)
         for failure in scenario.failures if scenario else []:
