@@ -122,6 +122,8 @@ def test_make_demo_prints_the_overview(tmp_path: Path) -> None:
         "Integrity: NOT RESTORED",  # nobody acting: the damage stays
         "integrity restored: yes",  # the autopilot following the runbook repairs it
         "time to recover",
+        "Decision quality: 1 of 1 decision(s) acted on the estate: 1 prevented",
+        "One record's story",
     ):
         assert text in result.stdout, text
     (report,) = (out / "reports").rglob("after-action-report.md")

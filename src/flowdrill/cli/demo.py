@@ -34,6 +34,7 @@ def demo(
     from flowdrill.cli.run import show_autopilot
     from flowdrill.cli.simulate import print_simulation
     from flowdrill.estate.summary import overview
+    from flowdrill.report.aar import quality_summary
     from flowdrill.service import drills
     from flowdrill.service.analysis import analyze_workspace
     from flowdrill.service.exercises import run_autopilot
@@ -87,6 +88,7 @@ def demo(
         f"time to detect {_minutes(result.metrics.time_to_detect)}, "
         f"time to recover {_minutes(result.metrics.time_to_recover)}"
     )
+    console.print(f"Decision quality: {quality_summary(summary.decisions)}", highlight=False)
 
     _runbook_section(ws)
     _program_section(ws, out)
