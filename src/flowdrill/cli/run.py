@@ -140,13 +140,15 @@ def report(
     ] = False,
     out: OutOption = None,
 ) -> None:
-    """Write the after-action report (Markdown, HTML) and its action items (CSV)."""
+    """Write the after-action report (Markdown, HTML, PDF, DOCX) and its action items (CSV)."""
     from flowdrill.cli.output import console, open_from
     from flowdrill.service.reports import write_report
 
     written = write_report(open_from(ctx), exercise, name_people=names, out=out)
     for file in written.files:
         console.print(f"Wrote {file}")
+    for note in written.notes:  # e.g. why no PDF could be made here
+        console.print(f"[yellow]{note}[/yellow]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
