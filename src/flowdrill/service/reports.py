@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flowdrill import __version__
-from flowdrill.config import get_settings
 from flowdrill.exercise import events as ev
-from flowdrill.exercise.events import parse_event
 from flowdrill.exercise.impact import damage
 from flowdrill.report import (
     AfterActionReport,
@@ -27,10 +21,9 @@ from flowdrill.report import (
     render_html,
     render_markdown,
 )
-from flowdrill.service.audit import event_log
-from flowdrill.service.drills import find_scenario, workspace_catalog
-from flowdrill.service.exercises import NO_SIM_EFFECT, Drill, find_plan
+from flowdrill.service.exercises import NO_SIM_EFFECT, Drill
 from flowdrill.service.files import write_atomically
+from flowdrill.service.report_cache import ReportCache
 from flowdrill.service.workspace import Workspace
 from flowdrill.sim.engine import Simulation
 from flowdrill.sim.reconcile import Reconciliation
@@ -154,12 +147,9 @@ def exercise_report(
     """Replay the exercise (log and simulator) and build its report. The blameless report of
     a finished exercise is cached, keyed by everything it is built from, so program views
     over many drills do not replay them all each time."""
-    key = None if name_people else _cache_key(ws, exercise_id, today, out)
-    path = _cache_dir(ws) / f"{exercise_id}.json"
-    if key is not None:
-        cached = _read_cached(path, key)
-        if cached is not None:
-            return cached
+    cache = None if name_people else ReportCache(ws, exercise_id, today=today, out=out)
+    if cache is not None and (cached := cache.get()) is not None:
+        return cached
     drill = Drill.resume(ws, exercise_id, out=out)
     try:
         verdict = integrity_verdict(drill.reconcile(), record_story(drill.sim))
@@ -176,51 +166,9 @@ def exercise_report(
         )
     finally:
         drill.close()
-    if key is not None:
-        with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
-            write_atomically(
-                path, json.dumps({"key": key, "report": report.model_dump(mode="json")})
-            )
+    if cache is not None:
+        cache.put(report)
     return report
-
-
-def _cache_dir(ws: Workspace) -> Path:
-    state = get_settings().state_dir if ws.bundled else ws.root / ".flowdrill"
-    return state / "report-cache"
-
-
-def _cache_key(ws: Workspace, exercise_id: str, today: date | None, out: Path | None) -> str | None:
-    """A digest of what the report is built from, or None while the exercise is not over."""
-    log = event_log(ws)
-    try:
-        stored = log.events(exercise_id)
-    finally:
-        log.close()
-    if not stored or stored[0].type != "started" or not any(e.type == "ended" for e in stored):
-        return None
-    started = parse_event(stored[0].type, stored[0].at, stored[0].data)
-    assert isinstance(started, ev.Started)
-    parts = [
-        __version__,
-        exercise_id,
-        stored[-1].hash,
-        today.isoformat() if today else "the exercise's day",
-        ws.estate.model_dump_json(),
-        find_plan(ws, started.plan, out=out).model_dump_json(),
-        find_scenario(ws, started.scenario, out=out).scenario.model_dump_json(),
-        workspace_catalog(ws).model_dump_json(),
-    ]
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
-
-
-def _read_cached(path: Path, key: str) -> AfterActionReport | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") == key:
-            return AfterActionReport.model_validate(data["report"])
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass  # missing, unreadable or from another version: build it again
-    return None
 
 
 @dataclass(frozen=True)
