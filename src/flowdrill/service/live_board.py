@@ -55,6 +55,7 @@ class DecisionView:
     approval_needed_from: str | None
     approved: bool | None
     approved_by: str | None
+    moment: int | None = None  # its number in the timeline: evaluators rate it by that
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def board(drill: Drill, view: str) -> Board:
         if isinstance(item.event, ev.InjectDelivered | ev.MessagePosted):
             channels[item.event.channel].append(item)
     recorded = {e.decision: e for e in drill.events if isinstance(e, ev.DecisionRecorded)}
+    moments = {
+        e.decision: n for n, e in enumerate(drill.events, 1) if isinstance(e, ev.DecisionRecorded)
+    }
     decisions = [
         DecisionView(
             d.id,
@@ -139,6 +143,7 @@ def board(drill: Drill, view: str) -> Board:
             d.approval_needed_from,
             d.approved,
             d.approved_by,
+            moments.get(d.id),
         )
         for d in state.decisions.values()
     ]
