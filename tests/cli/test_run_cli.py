@@ -130,8 +130,10 @@ def test_runs_at_the_prompt_show_the_errors_the_platform_logged(tmp_path: Path) 
         out = io.StringIO()
         shell = Facilitator(drill, Console(file=out, width=250, no_color=True))
         shell.onecmd(f"runs {broken} error")
+        shell.onecmd("story")
     finally:
         drill.close()
     text = out.getvalue()
     assert f"({broken}): newest runs" in text
     assert "401 Unauthorized" in text and "success" not in text
+    assert "sent to the dead-letter queue" in text  # the story of the first record hit

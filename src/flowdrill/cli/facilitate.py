@@ -27,6 +27,7 @@ from flowdrill.notify.policy import open_escalations
 from flowdrill.service.exercises import Drill
 from flowdrill.service.live_board import execution_log
 from flowdrill.service.notifications import DeliveryWorker, acknowledge
+from flowdrill.service.reports import record_story
 
 RATINGS = ("P", "S", "M", "U")
 
@@ -366,6 +367,22 @@ class Facilitator(cmd.Cmd):
         self.console.print(table if log.runs else "no runs yet")
 
     complete_runs = complete_identify
+
+    def do_story(self, _: str) -> None:
+        """story: the first record the fault hit, traced end to end (for the facilitator: it
+        names the cause, so keep it off the shared screen)."""
+        with self.lock:
+            self.tick()
+            story = record_story(self.drill.sim)
+        if story is None:
+            self.console.print("no record has met the fault yet")
+            return
+        table = Table(title=f"Record {story.record} of {story.flow_name} ({story.flow})")
+        for column in ("time", "what happened", "detail"):
+            table.add_column(column)
+        for step in story.steps:
+            table.add_row(f"T{step.at:+g}", step.event, escape(step.detail) or "-")
+        self.console.print(table)
 
     def do_escalate(self, arg: str) -> None:
         """escalate TO [REASON...]: escalate to a role, team or person."""

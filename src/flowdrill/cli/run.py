@@ -42,8 +42,8 @@ def run(
     """Run a drill: a facilitator prompt with a live clock, or the autopilot.
 
     The prompt takes commands (help lists them, Tab completes): status, inject, say, decide,
-    approve, act, ack, identify, runs (a flow's execution log), escalate, observe, nearmiss,
-    phase, pause, resume, end, quit.
+    approve, act, ack, identify, runs (a flow's execution log), story (one record's), escalate,
+    observe, nearmiss, phase, pause, resume, end, quit.
     Every event is committed to the store before it shows; after a crash,
     `flowdrill run --resume EXERCISE` continues with the same state, phase and clock.
     """
