@@ -104,8 +104,9 @@ class Facilitator(cmd.Cmd):
 
     def run_clock(self, every: float = 1.0) -> threading.Thread:
         """Tick every ``every`` seconds; notifications go out on a worker of their own."""
-        if self.drill.notifier is not None and self.sender is None:
-            self.sender = DeliveryWorker(self.drill.notifier, self.record)
+        notifier = self.drill.notifier
+        if notifier is not None and notifier.reaches_out and self.sender is None:
+            self.sender = DeliveryWorker(notifier, self.record)
 
         def loop() -> None:
             while not self.stop.wait(every):

@@ -79,7 +79,7 @@ class LiveDrills:
             if drill is None:
                 drill = Drill.open(self.ws, exercise_id, out=self.out)
                 self._drills[exercise_id] = drill
-                if drill.notifier is not None:  # sent off the lock, logged when known
+                if drill.notifier is not None and drill.notifier.reaches_out:
                     log = functools.partial(self._record, exercise_id)
                     self._senders[exercise_id] = DeliveryWorker(drill.notifier, log)
             if not self._postgres:

@@ -98,6 +98,12 @@ class Notifier:
         #: Where sends wait for a :class:`DeliveryWorker`; None: send at once.
         self.queue: queue.Queue[Pending | None] | None = None
 
+    @property
+    def reaches_out(self) -> bool:
+        """Whether sends go over the network (and so may be slow): only then do live drills
+        hand them to a :class:`DeliveryWorker`; dry runs stay in step with the clock."""
+        return self.mode == "send"
+
     # ------------------------------------------------------------------ reacting
 
     def react(self, events: Sequence[Event], last_at: float, at: float) -> list[Event]:
