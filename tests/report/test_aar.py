@@ -163,7 +163,7 @@ def report(demo: Demo, **kwargs: object) -> AfterActionReport:
         plan=plan,
         scenario=scenario,
         estate=estate,
-        events=log(plan, scenario),
+        events=kwargs.pop("events", None) or log(plan, scenario),  # type: ignore[arg-type]
         integrity=kwargs.pop("integrity", INTEGRITY),  # type: ignore[arg-type]
         exercise_id="ex-1",
         **kwargs,  # type: ignore[arg-type]
@@ -236,22 +236,14 @@ def test_decision_log_has_rationale_approvals_inject_and_latency(demo: Demo) -> 
 def test_decision_quality_joins_the_evaluators_rating_and_the_measured_consequence(
     demo: Demo,
 ) -> None:
-    plan, scenario, estate = demo
+    plan, scenario, _ = demo
     events = log(plan, scenario)
     d1 = next(i for i, e in enumerate(events, 1) if isinstance(e, ev.DecisionRecorded))
     events.append(ev.ObservationRecorded(at=69, task="extra.2", rating="S", moment=d1))
     helped = Consequence(
         at=70, damage_with=3, damage_without=40, restored_with=True, restored_without=False
     )
-    r = build_report(
-        plan=plan,
-        scenario=scenario,
-        estate=estate,
-        events=events,
-        integrity=INTEGRITY,
-        exercise_id="ex-1",
-        consequences={"d1": helped},
-    )
+    r = report(demo, events=events, consequences={"d1": helped})
     first, second = r.decisions
     assert first.rating == "S" and first.consequence == helped and helped.prevented == 37
     assert second.rating is None and second.consequence is None
