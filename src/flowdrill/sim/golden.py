@@ -30,7 +30,7 @@ class GoldenTrace:
     """The sample of traced records and their events."""
 
     def __init__(self, flow_ids: list[str], limit: int = 50) -> None:
-        self.flow_ids = flow_ids
+        self.flow_ids, self.limit = flow_ids, limit
         self.pending = set(range(min(limit, len(flow_ids))))
         self.gids = np.zeros(0, np.int64)
         self.events: list[TraceEvent] = []
@@ -47,8 +47,10 @@ class GoldenTrace:
             self.gids = np.sort(np.append(self.gids, chosen))
 
     def hunt(self, flows: Arr) -> None:
-        """Trace the first record of these flows that a fault hits (one starts on them now)."""
-        self.hunting |= {int(f) for f in flows}
+        """Trace the first record of these flows that a fault hits (one starts on them now);
+        with a limit of 0, nothing is traced."""
+        if self.limit:
+            self.hunting |= {int(f) for f in flows}
 
     def catch(self, gids: Arr, flows: Arr, hit: Arr) -> Arr:
         """Adopt the first ``hit`` record of each hunted flow; return its indexes in ``gids``."""
