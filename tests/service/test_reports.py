@@ -48,5 +48,8 @@ def test_a_decisions_consequence_is_measured_against_the_run_without_it(tmp_path
     try:  # without the decision, the same run ends as the scenario left it
         alone = drill.without(acted[0].id)
         assert alone.now == drill.sim.now and not alone.action_log
+        same = drill.without("no-such-decision")  # leaving nothing out replays the drill
+        assert same.reconcile().totals() == drill.reconcile().totals()
+        assert [a["action"] for a in same.action_log] == [a["action"] for a in drill.sim.action_log]
     finally:
         drill.close()
