@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from flowdrill.service.workspace import Workspace
 
 _PROCESS_KEY = _random.token_bytes(32)
+#: The only events the escalation policies read (see ``notify.policy``).
+ESCALATION_EVENTS = (ev.AlertRaised, ev.EscalationStepFired, ev.NotificationAcknowledged)
 AckVia = Literal["link", "web", "terminal", "autopilot"]
 
 
@@ -97,6 +99,8 @@ class Notifier:
         self.overrides: dict[str, Channel] = {}
         #: Where sends wait for a :class:`DeliveryWorker`; None: send at once.
         self.queue: queue.Queue[Pending | None] | None = None
+        self._read = 0  # how much of the drill's log _escalation_events has looked at
+        self._escalation: list[Event] = []
 
     @property
     def reaches_out(self) -> bool:
@@ -108,6 +112,7 @@ class Notifier:
 
     def react(self, events: Sequence[Event], last_at: float, at: float) -> list[Event]:
         """Acknowledgements the responder makes, then the steps due by ``at``, delivered."""
+        events = self._escalation_events(events)
         produced: list[Event] = []
         if self.responder is not None:
             for ack in policy.responder_acks(
@@ -122,6 +127,16 @@ class Notifier:
             produced.append(stamped_step)
             produced += self._deliver(stamped_step, [*events, *produced])
         return produced
+
+    def _escalation_events(self, log: Sequence[Event]) -> list[Event]:
+        """The events escalation state depends on, gathered as the log grows: a drill's log
+        grows by thousands of messages, and re-reading it all on every command made each
+        command slower than the last."""
+        if len(log) < self._read:  # another log: start again
+            self._read, self._escalation = 0, []
+        self._escalation += [e for e in log[self._read :] if isinstance(e, ESCALATION_EVENTS)]
+        self._read = len(log)
+        return self._escalation
 
     def _deliver(self, fired: ev.EscalationStepFired, events: Sequence[Event]) -> list[Event]:
         """Send to each party now, or queue the sends for the worker when one is attached."""
