@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 
 from flowdrill.service.live_drills import LiveDrills
 from flowdrill.store.eventlog import StoredEvent
+
+#: Encoded frames kept for the streams (events never change: one encoding serves them all).
+FRAMES_KEPT = 20_000
 
 
 class Feed:
@@ -20,6 +24,18 @@ class Feed:
         self._events: dict[str, list[StoredEvent]] = defaultdict(list)
         self._read_at: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._frames: OrderedDict[tuple[str, int, bool], str] = OrderedDict()
+
+    def frame(self, item: StoredEvent, html: bool, encode: Callable[[StoredEvent], str]) -> str:
+        """An event's stream frame, encoded once for every stream that sends it (a hundred
+        streams would otherwise encode each event a hundred times)."""
+        key = (item.exercise_id, item.seq, html)
+        found = self._frames.get(key)
+        if found is None:
+            found = self._frames[key] = encode(item)
+            if len(self._frames) > FRAMES_KEPT:
+                self._frames.popitem(last=False)
+        return found
 
     async def after(self, exercise_id: str, seq: int, *, since: float = 0.0) -> list[StoredEvent]:
         """Events after ``seq``. The store is asked when what the feed holds is older than

@@ -45,7 +45,11 @@ async def _frames(
         found = await w.feed.after(exercise_id, seq, since=since)
         if found:  # one write per poll, however many events it found
             seq = found[-1].seq
-            batch = [_frame(w.templates, e, html) for e in found if visible(e.type, actor.view)]
+            batch = [
+                w.feed.frame(e, html, lambda item: _frame(w.templates, item, html))
+                for e in found
+                if visible(e.type, actor.view)
+            ]
             if batch:
                 yield "".join(batch)
         if not follow:
