@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 from flowdrill.errors import InputError
 from flowdrill.exercise.plan import Role
 from flowdrill.service.drills import list_plans
-from flowdrill.service.live_board import board, execution_log
-from flowdrill.service.live_commands import FACILITATOR, Forbidden
+from flowdrill.service.live_board import board
+from flowdrill.service.live_commands import FACILITATOR
 from flowdrill.web.deps import ApiActor, ApiFacilitator, WebDep, enter
-from flowdrill.web.routes.pages import RUN_VIEWS, save_upload
+from flowdrill.web.routes.pages import read_runs, save_upload
 
 router = APIRouter(prefix="/api", tags=["exercises"])
 
@@ -189,15 +189,7 @@ async def runs(
 ) -> ExecutionLogOut:
     """A flow's execution log up to the exercise clock, newest first, as its platform would
     list it: runs per minute with their status and the errors logged."""
-    enter(actor, exercise_id)
-    if actor.view not in RUN_VIEWS:
-        raise Forbidden(f"the {actor.role} view has no execution log")
-
-    def read() -> Any:
-        with w.live.use(exercise_id) as drill:
-            return execution_log(drill, flow, status, limit)
-
-    log = await asyncio.to_thread(read)
+    log = await asyncio.to_thread(read_runs, w, actor, exercise_id, flow, status, limit)
     return ExecutionLogOut.model_validate(log, from_attributes=True)
 
 

@@ -195,9 +195,15 @@ async def diagram(w: WebDep, actor: PageActor, exercise_id: str) -> Response:
 RUN_VIEWS = frozenset({"console", "participant", "evaluator"})
 
 
-def read_runs(w: Web, exercise_id: str, flow: str | None, status: str | None) -> ExecutionLog:
+def read_runs(
+    w: Web, actor: Actor, exercise_id: str, flow: str | None, status: str | None, limit: int = 60
+) -> ExecutionLog:
+    """A flow's execution log, for the views allowed to read it (page and API alike)."""
+    enter(actor, exercise_id)
+    if actor.view not in RUN_VIEWS:
+        raise Forbidden(f"the {actor.role} view has no execution log")
     with w.live.use(exercise_id) as drill:
-        return execution_log(drill, flow or None, status or None)
+        return execution_log(drill, flow or None, status or None, limit)
 
 
 @router.get("/x/{exercise_id}/runs")
@@ -210,10 +216,7 @@ async def runs(
     status: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """A flow's execution log, as its platform would list it (a partial)."""
-    enter(actor, exercise_id)
-    if actor.view not in RUN_VIEWS:
-        raise Forbidden(f"the {actor.role} view has no execution log")
-    log = await asyncio.to_thread(read_runs, w, exercise_id, flow, status)
+    log = await asyncio.to_thread(read_runs, w, actor, exercise_id, flow, status)
     return render(request, "_runs.html", actor, log=log)
 
 
