@@ -60,6 +60,7 @@ PANELS: dict[str, set[str]] = {
     "inbox": set(PLAYERS),
     "injects": {"facilitator"},
     "artifacts": {"facilitator", *PLAYERS, "evaluator_scribe"},
+    "story": {"facilitator", "evaluator_scribe"},  # it names the cause: not for players
 }
 
 
@@ -136,6 +137,8 @@ def test_every_page_and_panel_for_every_role(harness: Harness, who: str) -> None
     assert status(f"/x/{exercise}") == _expect(who, inside)
     assert status(f"/x/{exercise}/stream?follow=false") == _expect(who, inside)
     assert status(f"/x/{exercise}/diagram.svg") == _expect(who, inside)
+    working = {"facilitator", *PLAYERS, "evaluator_scribe"}
+    assert status(f"/x/{exercise}/runs") == _expect(who, working)
     report_ok = {"facilitator", "evaluator_scribe", "executive_observer"}
     assert status(f"/x/{exercise}/report") == _expect(who, report_ok, ok=400)  # not ended yet
     invite = me.post(f"/x/{exercise}/invites", {"role": "developer"}).status_code  # type: ignore[attr-defined]
