@@ -92,21 +92,6 @@ class Factor(BaseModel):
     basis: str = Field(description="what the value was computed from")
 
 
-class BlastRadiusView(BaseModel):
-    """What a failure of the element reaches. Lists hold at most 50 ids (flows most critical
-    first, then tightest SLA); the counts are exact."""
-
-    flows: list[str]
-    datasets: list[str]
-    business_processes: list[str]
-    flow_count: int
-    dataset_count: int
-    process_count: int
-    weighted_criticality: int
-    critical_flows: int
-    time_to_sla_breach_minutes: int | None
-
-
 class RankedPoint(BaseModel):
     """A critical integration point: the element, its score and why."""
 
@@ -117,7 +102,7 @@ class RankedPoint(BaseModel):
     score: float
     factors: list[Factor]
     reasons: list[Kind] = Field(description="kinds of the findings on this element, worst first")
-    blast_radius: BlastRadiusView
+    blast_radius: BlastRadius  # a dataclass: pydantic validates and dumps it as it is
 
 
 def _dependents(eg: EstateGraph) -> dict[int, set[str]]:
@@ -269,5 +254,5 @@ def _ranked(
             for name, value in item.values.items()
         ],
         reasons=list(dict.fromkeys(f.kind for f in ordered)),
-        blast_radius=BlastRadiusView(**vars(radius)),
+        blast_radius=radius,
     )
