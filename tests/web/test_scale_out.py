@@ -4,8 +4,6 @@ participant whose live stream is connected to the other."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -13,27 +11,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
+from tests.postgres import fresh_schema
 from tests.web.e2e.conftest import start_server, stop_server
-
-PG_URL = os.environ.get("FLOWDRILL_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured: set FLOWDRILL_TEST_POSTGRES_URL (.ci/run does)")
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with fresh_schema() as url:
+        yield url
 
 
 def test_an_event_posted_to_one_server_reaches_a_stream_on_the_other(
